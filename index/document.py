@@ -1,0 +1,77 @@
+"""What crosses the index boundary: loaded documents, cleaned paragraphs, chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """Raw text of one page (or of the whole file when pages are unknown)."""
+
+    text: str
+    number: int | None = None
+
+
+@dataclass
+class RawDocument:
+    """A file as its reader returns it, before cleaning."""
+
+    source: str  # how the file is named in citations and the manifest (path relative to cwd, posix)
+    title: str
+    pages: list[Page]
+    # True for text that came out of a PDF (or a .txt that looks PDF-extracted): cleaning joins wrapped lines
+    pdf_like: bool = False
+
+
+@dataclass
+class Paragraph:
+    """A cleaned paragraph with where it came from."""
+
+    text: str
+    page: int | None
+    section: str | None
+    start: int  # character offsets into Document.text
+    end: int
+
+
+@dataclass
+class Document:
+    """A cleaned document: full text plus paragraphs that carry page and section."""
+
+    source: str
+    title: str
+    language: str  # dominant language: kk | ru | en
+    text: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """A retrieval unit: sentence-aligned, within one section, sized in e5 tokens."""
+
+    id: str
+    text: str
+    source: str
+    title: str
+    language: str
+    section: str | None
+    page: int | None
+    start: int
+    end: int
+    index: int  # position within the document
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, offsets into text
+
+    def metadata(self) -> dict:
+        """Flat metadata for Chroma (no None values: Chroma rejects them)."""
+        meta = {
+            "source": self.source,
+            "title": self.title,
+            "language": self.language,
+            "section": self.section or "",
+            "page": self.page if self.page is not None else -1,
+            "start": self.start,
+            "end": self.end,
+            "index": self.index,
+        }
+        return meta
