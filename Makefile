@@ -1,0 +1,41 @@
+# Derek: `make run` serves the chat UI, `make test` runs the test suite. Both bootstrap what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEREK_PORT ?= 8501
+export DEREK_PORT
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test lint chromium bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/derek index corpus
+	$(BIN)/derek ui --port $(DEREK_PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian chromium for the browser test"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check assistant index ui bench tests
+
+bench: install
+	$(BIN)/derek bench qa
+	$(BIN)/derek bench kazqad
+	$(BIN)/derek bench crosslingual
+	$(BIN)/derek bench speed
+
+clean:
+	rm -rf .derek tests/artifacts .pytest_cache

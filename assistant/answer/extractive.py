@@ -1,0 +1,82 @@
+"""The offline answerer: quotes the 1-3 source sentences that best answer the question, or abstains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answer.types import Answer, Citation
+from assistant.messages import message
+from assistant.numbers import extract_numbers
+from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
+from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.types import RetrievedChunk
+
+# Calibrated on the dev set (derek bench qa): answerable questions' best sentence scores sit above, and the
+# unanswerable ones below, this value. See README "Benchmarks".
+ABSTAIN_BELOW = 0.86
+MAX_QUOTES = 3
+KEEP_WITHIN = 0.015  # further sentences must score this close to the best one
+
+
+@dataclass
+class ScoredSentence:
+    score: float
+    chunk_rank: int
+    index: int  # sentence index within the chunk
+    text: str
+
+
+def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[ScoredSentence]:
+    """Every sentence of the retrieved chunks, scored by e5 similarity plus exact numbers, names and terms."""
+    terms = set(expanded.terms)
+    out = []
+    for rank, chunk in enumerate(chunks):
+        for i, text in enumerate(chunk.sentence_texts()):
+            sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else chunk.score
+            score = sim
+            if expanded.numbers:
+                found = set(extract_numbers(text))
+                score += 0.03 * sum(n in found for n in expanded.numbers) / len(expanded.numbers)
+            if expanded.names:
+                score += 0.03 * name_matches(expanded.names, text)
+            if terms:
+                score += 0.03 * len(terms & set(tokenize(text))) / len(terms)
+            score -= 0.002 * rank
+            out.append(ScoredSentence(score, rank, i, text))
+    return sorted(out, key=lambda s: -s.score)
+
+
+class ExtractiveAnswerer:
+    """Needs no LLM: the answer is the lead line and verbatim quotes, each with its [n] marker."""
+
+    name = "extractive"
+
+    def __init__(self, abstain_below: float = ABSTAIN_BELOW):
+        self.abstain_below = abstain_below
+
+    def answer(self, question: str, language: str, chunks: list[RetrievedChunk]) -> Answer:
+        expanded = expand_query(question, language)
+        ranked = score_sentences(chunks, expanded)
+        if not ranked or ranked[0].score < self.abstain_below:
+            return Answer(question=question, language=language, answer=message("not_found", language),
+                          answerable=False, answerer=self.name)
+        best = ranked[0].score
+        chosen = [s for s in ranked if s.score >= best - KEEP_WITHIN][:MAX_QUOTES]
+        chosen.sort(key=lambda s: (s.chunk_rank, s.index))
+        citations: list[Citation] = []
+        marker_of: dict[int, int] = {}
+        lines = [message("lead", language)]
+        for s in chosen:
+            if s.chunk_rank not in marker_of:
+                chunk = chunks[s.chunk_rank]
+                marker_of[s.chunk_rank] = len(citations) + 1
+                citations.append(Citation(
+                    marker=marker_of[s.chunk_rank], source=chunk.source, title=chunk.title, page=chunk.page,
+                    section=chunk.section, quote=s.text, text=chunk.text, chunk_id=chunk.chunk_id,
+                ))
+            else:
+                cit = citations[marker_of[s.chunk_rank] - 1]
+                cit.quote = f"{cit.quote} … {s.text}"
+            lines.append(f"«{s.text}» [{marker_of[s.chunk_rank]}]")
+        return Answer(question=question, language=language, answer="\n".join(lines), answerable=True,
+                      citations=citations, answerer=self.name)

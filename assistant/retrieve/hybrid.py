@@ -1,0 +1,169 @@
+"""Language-aware hybrid retrieval: dense chunks + best sentence (e5, Chroma) fused with lexical evidence.
+
+Lexical evidence is fused only where it applies across languages: dictionary-expanded terms (BM25 over kk/ru/en
+normalised tokens), numbers from the question matched exactly, and proper names matched by transliteration.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from index.store import ChromaStore, StoredChunk
+
+from assistant.numbers import extract_numbers
+from assistant.retrieve.expand import expand_query, name_matches
+from assistant.retrieve.lexical import BM25Index
+from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.types import RetrievedChunk
+
+
+class RetrievalMode(str, Enum):
+    DENSE = "dense"  # chunk cosine only
+    LEXICAL = "bm25"  # BM25 over the question's own tokens only
+    HYBRID = "hybrid"  # reciprocal rank fusion of the two above (the usual baseline)
+    FINAL = "final"  # the pipeline Derek answers with
+
+
+@dataclass
+class Weights:
+    """Linear fusion of per-chunk signals (cosines are ~0.7-0.9 for e5; the others are in [0, 1])."""
+
+    chunk: float = 1.0
+    sentence: float = 1.0
+    lexical: float = 0.10
+    numbers: float = 0.06
+    names: float = 0.06
+
+
+@dataclass
+class Signals:
+    chunk: float = 0.0
+    sentence: float = 0.0
+    lexical: float = 0.0
+    numbers: float = 0.0
+    names: float = 0.0
+    sentence_scores: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+
+
+class HybridRetriever:
+    """Retrieves chunks for a question; built once per store generation (holds the BM25 index in memory)."""
+
+    def __init__(self, store: ChromaStore, embedder, weights: Weights | None = None,
+                 dense_k: int = 40, sentence_k: int = 80, lexical_k: int = 20):
+        self.store = store
+        self.embedder = embedder
+        self.weights = weights or Weights()
+        self.dense_k, self.sentence_k, self.lexical_k = dense_k, sentence_k, lexical_k
+        chunks = store.all_chunks()
+        self.chunks: dict[str, StoredChunk] = {c.id: c for c in chunks}
+        self.ids = [c.id for c in chunks]
+        self.bm25 = BM25Index(self.ids, [tokenize(c.text) for c in chunks])
+        self.numbers: dict[str, set[str]] = {c.id: set(extract_numbers(c.text)) for c in chunks}
+        self.by_number: dict[str, set[str]] = {}
+        for cid, found in self.numbers.items():
+            for n in found:
+                self.by_number.setdefault(n, set()).add(cid)
+        self._vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # chunk id -> (chunk vec, sentence vecs)
+        self._cache_lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _vectors_for(self, ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        missing = [i for i in ids if i not in self._vectors]
+        if missing:
+            chunk_vecs = self.store.chunk_vectors(missing)
+            sent_vecs = self.store.sentence_vectors(missing)
+            with self._cache_lock:
+                for i in missing:
+                    if i in chunk_vecs:
+                        self._vectors[i] = (chunk_vecs[i], sent_vecs.get(i, np.zeros((0, chunk_vecs[i].shape[0]))))
+        return {i: self._vectors[i] for i in ids if i in self._vectors}
+
+    def retrieve(self, question: str, language: str, k: int = 5, mode: RetrievalMode = RetrievalMode.FINAL,
+                 extra_queries: list[str] | None = None) -> list[RetrievedChunk]:
+        if not self.ids:
+            return []
+        queries = [question] + [q for q in (extra_queries or []) if q.strip()]
+        qvecs = self.embedder.query_vectors(queries)
+        if mode is RetrievalMode.DENSE:
+            hits = self.store.query_chunks(qvecs[0], k)
+            return [self._result(cid, score) for cid, score in hits]
+        if mode is RetrievalMode.LEXICAL:
+            hits = self.bm25.search(tokenize(question, language), k)
+            return [self._result(cid, score) for cid, score in hits]
+        if mode is RetrievalMode.HYBRID:
+            return self._rrf(question, language, qvecs[0], k)
+        return self._final(question, language, qvecs, k)
+
+    def _rrf(self, question: str, language: str, qvec: np.ndarray, k: int, c: int = 60) -> list[RetrievedChunk]:
+        dense = self.store.query_chunks(qvec, self.dense_k)
+        lexical = self.bm25.search(tokenize(question, language), self.dense_k)
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (c + rank + 1)
+        best = sorted(fused.items(), key=lambda x: -x[1])[:k]
+        return [self._result(cid, score) for cid, score in best]
+
+    def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
+        expanded = expand_query(question, language)
+        candidates: dict[str, None] = {}
+        for qvec in qvecs:
+            candidates.update((cid, None) for cid, _ in self.store.query_chunks(qvec, self.dense_k))
+            candidates.update((sid.rsplit(":", 1)[0], None) for sid, _ in self.store.query_sentences(qvec, self.sentence_k))
+        lexical = self.bm25.scores(expanded.terms) if expanded.terms else np.zeros(len(self.ids))
+        top_lex = np.argsort(-lexical)[: self.lexical_k]
+        candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
+        if expanded.numbers:
+            candidates.update((cid, None) for cid in self._chunks_with_numbers(expanded.numbers))
+        lex_max = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
+        lex_by_id = dict(zip(self.ids, lexical))
+        vectors = self._vectors_for(list(candidates))
+        w = self.weights
+        scored = []
+        for cid, (cvec, svecs) in vectors.items():
+            chunk = self.chunks[cid]
+            sig = Signals()
+            sig.chunk = float(np.max(qvecs @ cvec))
+            if len(svecs):
+                sims = (svecs @ qvecs.T).max(axis=1)
+                sig.sentence, sig.sentence_scores, sig.sentence_vectors = float(sims.max()), sims, svecs
+            else:
+                sig.sentence = sig.chunk
+            sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
+            if expanded.numbers:
+                found = self.numbers[cid]
+                sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
+            if expanded.names:
+                sig.names = name_matches(expanded.names, chunk.text)
+            score = (w.chunk * sig.chunk + w.sentence * sig.sentence + w.lexical * sig.lexical
+                     + w.numbers * sig.numbers + w.names * sig.names)
+            scored.append((score, cid, sig))
+        scored.sort(key=lambda x: -x[0])
+        return [self._result(cid, score, sig) for score, cid, sig in scored[:k]]
+
+    def _chunks_with_numbers(self, numbers: list[str]) -> list[str]:
+        counts: dict[str, int] = {}
+        for n in set(numbers):
+            for cid in self.by_number.get(n, ()):
+                counts[cid] = counts.get(cid, 0) + 1
+        return [cid for cid, _ in sorted(counts.items(), key=lambda x: -x[1])[: self.lexical_k]]
+
+    def _result(self, cid: str, score: float, sig: Signals | None = None) -> RetrievedChunk:
+        c = self.chunks[cid]
+        section = c.metadata.get("section") or None
+        result = RetrievedChunk(
+            chunk_id=cid, text=c.text, source=c.metadata.get("source", ""), title=c.metadata.get("title", ""),
+            page=c.page, section=section, language=c.metadata.get("language", ""), score=float(score),
+            sentences=c.sentences,
+        )
+        if sig is not None and sig.sentence_scores is not None:
+            result.sentence_scores = [float(x) for x in sig.sentence_scores]
+            result.sentence_vectors = sig.sentence_vectors
+        return result

@@ -1,0 +1,29 @@
+"""What retrieval hands to the answerers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class RetrievedChunk:
+    """A chunk with its final score and per-sentence evidence."""
+
+    chunk_id: str
+    text: str
+    source: str
+    title: str
+    page: int | None
+    section: str | None
+    language: str
+    score: float
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans into text
+    # query similarity of each sentence (same order as `sentences`), when known
+    sentence_scores: list[float] = field(default_factory=list)
+    # stored passage vectors of the sentences, (n, dim), when known: verification reuses them
+    sentence_vectors: np.ndarray | None = None
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[s:e] for s, e in self.sentences]

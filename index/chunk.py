@@ -1,0 +1,139 @@
+"""Cut a cleaned Document into sentence-aligned chunks sized in e5 tokens, one section and one page each.
+
+A chunk never crosses a section or a change of page; consecutive chunks of a run overlap by whole sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+
+from index.document import Chunk, Document, Paragraph
+from index.language import detect_language
+from index.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A sentence (or a word-boundary part of an over-long one) as offsets into Document.text."""
+
+    paragraph: int
+    start: int
+    end: int
+
+
+def chunk_document(
+    doc: Document, count_tokens: Callable[[str], int], max_tokens: int = 300, overlap_sentences: int = 1
+) -> list[Chunk]:
+    """Chunks of ``doc``, each at most ``max_tokens`` by ``count_tokens``, with ids stable across runs."""
+    chunks: list[Chunk] = []
+    runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page))
+    for (section, page), items in runs:
+        pieces = [
+            piece
+            for index, paragraph in items
+            for piece in _pieces(doc.text, index, paragraph, count_tokens, max_tokens)
+        ]
+        for group in _pack(doc.text, pieces, count_tokens, max_tokens, overlap_sentences):
+            text = _render(doc.text, group)
+            chunks.append(
+                Chunk(
+                    id=chunk_id(doc.source, len(chunks), text),
+                    text=text,
+                    source=doc.source,
+                    title=doc.title,
+                    language=detect_language(text, default=doc.language),
+                    section=section,
+                    page=page,
+                    start=group[0].start,
+                    end=group[-1].end,
+                    index=len(chunks),
+                    sentences=split_sentences(text),
+                )
+            )
+    return chunks
+
+
+def chunk_id(source: str, index: int, text: str) -> str:
+    """The same file content gives the same ids in every run."""
+    return hashlib.sha1(f"{source}\x00{index}\x00{text}".encode()).hexdigest()[:20]
+
+
+def _pieces(
+    text: str, index: int, paragraph: Paragraph, count_tokens: Callable[[str], int], max_tokens: int
+) -> list[_Piece]:
+    pieces = []
+    for start, end in split_sentences(paragraph.text):
+        start, end = paragraph.start + start, paragraph.start + end
+        if count_tokens(text[start:end]) <= max_tokens:
+            pieces.append(_Piece(index, start, end))
+        else:
+            pieces.extend(_Piece(index, s, e) for s, e in _split_long(text, start, end, count_tokens, max_tokens))
+    return pieces
+
+
+def _split_long(
+    text: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int
+) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at word boundaries (inside a word only when one word is too long)."""
+    parts = []
+    while start < end:
+        cut = _longest_fit(text, start, end, count_tokens, max_tokens)
+        parts.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    return parts
+
+
+def _longest_fit(text: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int) -> int:
+    """The furthest end (a word boundary if one fits) such that text[start:end] fits in max_tokens."""
+    boundaries = [i for i in range(start + 1, end) if text[i].isspace() and not text[i - 1].isspace()] + [end]
+    fitting = _last_fitting(boundaries, lambda cut: count_tokens(text[start:cut]) <= max_tokens)
+    if fitting is not None:
+        return fitting
+    return _last_fitting(list(range(start + 1, end + 1)), lambda cut: count_tokens(text[start:cut]) <= max_tokens) or (
+        start + 1
+    )
+
+
+def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
+    """Binary search for the last cut that fits (token counts grow with the cut)."""
+    low, high, best = 0, len(cuts) - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(cuts[middle]):
+            best, low = cuts[middle], middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _pack(
+    text: str, pieces: list[_Piece], count_tokens: Callable[[str], int], max_tokens: int, overlap: int
+) -> list[list[_Piece]]:
+    """Greedy packing of consecutive pieces; each new chunk starts with the last ``overlap`` of the previous one."""
+    groups: list[list[_Piece]] = []
+    current: list[_Piece] = []
+    for piece in pieces:
+        if not current or count_tokens(_render(text, [*current, piece])) <= max_tokens:
+            current.append(piece)
+            continue
+        groups.append(current)
+        carried = current[len(current) - overlap :] if overlap > 0 else []
+        while carried and count_tokens(_render(text, [*carried, piece])) > max_tokens:
+            carried = carried[1:]
+        current = [*carried, piece]
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _render(text: str, pieces: list[_Piece]) -> str:
+    """Pieces as chunk text: original spacing inside a paragraph, "\\n" between paragraphs."""
+    return "\n".join(
+        text[group[0].start : group[-1].end]
+        for group in (list(g) for _, g in groupby(pieces, key=lambda piece: piece.paragraph))
+    )

@@ -1,0 +1,309 @@
+"""Turn a RawDocument into paragraphs with page and section: undo PDF artefacts and find section headings.
+
+For PDF-like text: running headers and bare page numbers go, wrapped lines and line-end hyphenation are joined.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from bisect import bisect_left
+from collections import Counter
+from itertools import accumulate
+from dataclasses import dataclass
+
+from index.document import Document, Page, Paragraph, RawDocument
+from index.language import dominant_language
+
+PAGE_CHARS = 3500  # about one printed page: beyond this from a page-number line, the page is unknown
+MIN_RUNNING_LINE = 12  # shorter repeated lines ("* * *", "Abstract") are not running headers
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_PRIVATE_BULLETS = re.compile(r"^[\uf0a7\uf0b7\uf076\uf0d8\uf0fc\uf06e]")
+_PAGE_NUMBER = re.compile(r"\d{1,4}")
+_JOURNAL_ISSUE = re.compile(r"№\s*\d+\s*(?:\(\d+\))?\s*,?\s*(?:19|20)\d\d")  # "№2(90) 2025 ж."
+_BULLET = re.compile(r"(?:[•●▪◦■*]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zа-я]\))\s+\S")
+_DASH_ITEM = re.compile(r"[-–—]\s+\S")
+_TERMINAL = re.compile(r"[.!?…:;][»\"”’)\]]*$")
+_MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+_LABELS = (
+    "Abstract", "Аннотация", "Аңдатпа", "Түйін сөздер", "Түйінді сөздер", "Кілт сөздер", "Keywords", "Key words",
+    "Ключевые слова", "Introduction", "Кіріспе", "Введение", "Conclusion", "Conclusions", "Қорытынды",
+    "Заключение", "References", "Әдебиеттер", "Әдебиеттер тізімі", "Пайдаланылған әдебиеттер", "Литература",
+    "Список литературы", "Summary", "Резюме", "Methods", "Results", "Discussion", "Acknowledgements",
+)  # fmt: skip
+_LABEL_NAMES = {label.casefold(): label for label in _LABELS}
+_INLINE_LABEL = re.compile(
+    r"(Abstract|Аннотация|Аңдатпа|Түйін(?:ді)? сөздер|Кілт сөздер|Keywords|Key words|Ключевые слова)\s*[:.—–-]\s+\S",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int | None
+
+
+@dataclass
+class _Unit:
+    kind: str  # "heading" (a section starts), "title" (all-caps title block) or "paragraph"
+    text: str
+    page: int | None
+    name: str | None = None  # section name of a heading
+
+
+def clean(raw: RawDocument) -> Document:
+    """Paragraphs of ``raw`` with page and section, offsets into the cleaned full text."""
+    lines = _lines(raw.pages)
+    if raw.pdf_like:
+        lines = _drop_running_lines(lines, multi_page=len(raw.pages) > 1)
+    units = _mark_titles(_units(lines, raw.pdf_like))
+    return _document(raw, units)
+
+
+def normalize_spaces(text: str) -> str:
+    """One space for any run of spaces, tabs and non-breaking spaces; invisible characters removed."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def _lines(pages: list[Page]) -> list[_Line]:
+    lines: list[_Line] = []
+    for page in pages:
+        for text in page.text.splitlines():
+            lines.append(_Line(_PRIVATE_BULLETS.sub("•", normalize_spaces(text)), page.number))
+        lines.append(_Line("", page.number))  # a page break is a possible paragraph break
+    return lines
+
+
+def _drop_running_lines(lines: list[_Line], multi_page: bool) -> list[_Line]:
+    """Blank out running headers and bare page numbers; number pages from those numbers when pages are unknown."""
+    edges = _page_edges(lines) if multi_page else set()
+
+    def standalone(i: int) -> bool:
+        before = i == 0 or not lines[i - 1].text
+        after = i + 1 == len(lines) or not lines[i + 1].text
+        return (before and after) or i in edges
+
+    candidates = [i for i, line in enumerate(lines) if line.text and standalone(i)]
+    repeated = Counter(_running_key(lines[i].text) for i in candidates)
+    for i in candidates:
+        text = lines[i].text
+        if _JOURNAL_ISSUE.search(text) and len(text) < 200 or (
+            len(text) >= MIN_RUNNING_LINE and repeated[_running_key(text)] >= 2
+        ):
+            lines[i] = _Line("", lines[i].page)
+    markers = []
+    for i, line in enumerate(lines):
+        if _PAGE_NUMBER.fullmatch(line.text) and standalone(i):
+            markers.append((i, int(line.text)))
+            lines[i] = _Line("", line.page)
+    if markers and all(line.page is None for line in lines):
+        _number_pages(lines, markers)
+    return lines
+
+
+def _page_edges(lines: list[_Line]) -> set[int]:
+    """Indexes of the first and last non-empty line of every page, and of the next one in when that is a number."""
+    by_page: dict[int | None, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.text:
+            by_page.setdefault(line.page, []).append(i)
+    edges = set()
+    for indexes in by_page.values():
+        for end in (indexes, indexes[::-1]):
+            edges.add(end[0])
+            if len(end) > 1 and _PAGE_NUMBER.fullmatch(lines[end[0]].text):
+                edges.add(end[1])
+    return edges
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _number_pages(lines: list[_Line], markers: list[tuple[int, int]]) -> None:
+    """Text after a page-number line N is on page N, text before it on N-1, within about one page of it."""
+    markers = _consistent(markers)
+    positions = [m for m, _ in markers]
+    chars = list(accumulate((len(line.text) for line in lines), initial=0))  # chars[i]: text before line i
+    for i, line in enumerate(lines):
+        k = bisect_left(positions, i)
+        guesses = set()
+        if k > 0 and chars[i] - chars[positions[k - 1]] <= PAGE_CHARS:
+            guesses.add(markers[k - 1][1])
+        if k < len(markers) and chars[positions[k]] - chars[i] <= PAGE_CHARS:
+            guesses.add(markers[k][1] - 1)
+        line.page = guesses.pop() if len(guesses) == 1 else None
+
+
+def _consistent(markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Page numbers that agree with a neighbour (a few pages on); a lone number is trusted, a stray year is not."""
+    if len(markers) == 1:
+        return markers
+    numbers = [n for _, n in markers]
+    return [
+        marker
+        for k, marker in enumerate(markers)
+        if (k > 0 and 1 <= numbers[k] - numbers[k - 1] <= 3)
+        or (k + 1 < len(markers) and 1 <= numbers[k + 1] - numbers[k] <= 3)
+    ]
+
+
+def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
+    """Group lines into headings and paragraphs."""
+    width = statistics.median([len(line.text) for line in lines if line.text] or [0])
+    vocabulary = _Vocabulary(lines) if pdf_like else None
+    units: list[_Unit] = []
+    paragraph: list[str] = []
+    page: int | None = None
+    blank_before = True
+
+    def flush() -> None:
+        if paragraph:
+            units.append(_Unit("paragraph", "".join(paragraph), page))
+            paragraph.clear()
+
+    for line in lines:
+        text = line.text
+        if not text:
+            blank_before = True
+            continue
+        previous = paragraph[-1] if paragraph else ""
+        after_break = blank_before or not paragraph or bool(_TERMINAL.search(previous))
+        heading = _heading(text) if after_break else None
+        label = _INLINE_LABEL.match(text) if after_break else None
+        if heading:
+            flush()
+            last = units[-1] if units else None
+            if last and last.kind == "heading" and not blank_before and _is_all_caps(last.text) and _is_all_caps(text):
+                last.text = last.name = f"{last.text} {text}"  # an all-caps title wrapped over two lines
+            else:
+                units.append(_Unit("heading", text, line.page, heading))
+        elif label or _starts_paragraph(text, previous, blank_before, pdf_like, width):
+            flush()
+            if label:
+                units.append(_Unit("heading", "", line.page, label.group(1)))
+            paragraph.append(text)
+            page = line.page
+        else:
+            paragraph[-1], joined = _join(previous, text, vocabulary)
+            paragraph.append(joined)
+        blank_before = False
+    flush()
+    return units
+
+
+def _heading(text: str) -> str | None:
+    """The section name when ``text`` is a heading line."""
+    markdown = _MARKDOWN_HEADING.fullmatch(text)
+    if markdown:
+        return markdown.group(2)
+    label = _LABEL_NAMES.get(text.rstrip(":.").strip().casefold())
+    if label:
+        return text.rstrip(":.").strip()
+    if _is_all_caps(text) and len(text) <= 150 and len(text.split()) <= 15 and not text.endswith((",", ";")):
+        if re.search(r"[^\W\d_]{4,}", text) and not _BULLET.match(text) and not _DASH_ITEM.match(text):
+            return text
+    return None
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
+def _starts_paragraph(text: str, previous: str, blank_before: bool, pdf_like: bool, width: float) -> bool:
+    ends_sentence = bool(_TERMINAL.search(previous))
+    if not previous or _BULLET.match(text):
+        return True
+    if _DASH_ITEM.match(text):  # a dash starts a list item only after a finished line: a wrapped "– " does not
+        return blank_before or ends_sentence
+    if not pdf_like:
+        return blank_before or ends_sentence
+    if blank_before:  # PDF text breaks paragraphs with blank lines, but also puts blanks inside them
+        return ends_sentence or not (text[0].islower() or len(previous) >= width * 0.75)
+    return ends_sentence and len(previous) < width * 0.75  # a short last line ends a paragraph
+
+
+def _join(previous: str, text: str, vocabulary: _Vocabulary | None) -> tuple[str, str]:
+    """The previous line and the next one's text as they join: with a space, or across a line-end hyphen."""
+    if previous.endswith("\u00ad"):
+        return previous[:-1], text
+    match = re.search(r"([^\W\d_]+)-$", previous)
+    if match and vocabulary is not None:
+        right = _WORD.match(text)
+        if right is None or vocabulary.keeps_hyphen(match.group(1), right.group().split("-")[0]):
+            return previous, text
+        return previous[:-1], text
+    return previous, " " + text
+
+
+class _Vocabulary:
+    """Words and hyphenated compounds written inside lines, to tell line-end hyphenation from compounds."""
+
+    def __init__(self, lines: list[_Line]):
+        self.words: set[str] = set()
+        self.compounds: dict[str, set[str]] = {}
+        for line in lines:
+            text = re.sub(r"\S+-$", "", line.text)  # a word split at the line end is not evidence
+            for token in _WORD.findall(text.lower()):
+                parts = token.split("-")
+                self.words.update(parts)
+                for left, right in zip(parts, parts[1:], strict=False):
+                    self.compounds.setdefault(left, set()).add(right)
+
+    def keeps_hyphen(self, left: str, right: str) -> bool:
+        """True for a compound ("мақсат-міндеттеріне"), False for a hyphenated word ("қарасты-рады")."""
+        if right[:1].isupper():  # "Солтүстік-Оңтүстік", "Қытай-Қырғыз"
+            return True
+        left, right = left.lower(), right.lower()
+        if any(_common_prefix(right, other) >= min(5, len(right), len(other)) for other in self.compounds.get(left, ())):
+            return True
+        if self._has_prefix((left + right)[: len(left) + 2]):  # the joined word, or a form of it, occurs
+            return False
+        return left in self.words and len(right) >= 4 and self._has_prefix(right[:5])
+
+    def _has_prefix(self, prefix: str) -> bool:
+        return any(word.startswith(prefix) for word in self.words)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _mark_titles(units: list[_Unit]) -> list[_Unit]:
+    """An all-caps heading right before another heading is a title, not a section: it joins the next section."""
+    for unit, following in zip(units, units[1:], strict=False):
+        if unit.kind == "heading" and following.kind == "heading" and _is_all_caps(unit.text):
+            unit.kind = "title"
+    return units
+
+
+def _document(raw: RawDocument, units: list[_Unit]) -> Document:
+    parts: list[str] = []
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    section: str | None = None
+    for i, unit in enumerate(units):
+        if unit.kind == "heading":
+            section = unit.name
+        if not unit.text:
+            continue
+        start = offset + (2 if parts else 0)
+        parts.append(unit.text)
+        offset = start + len(unit.text)
+        if unit.kind == "paragraph":
+            paragraphs.append(Paragraph(unit.text, unit.page, section, start, offset))
+        elif unit.kind == "title":
+            following = next((u.name for u in units[i + 1 :] if u.kind == "heading"), section)
+            paragraphs.append(Paragraph(unit.text, unit.page, following, start, offset))
+    text = "\n\n".join(parts)
+    language = dominant_language(p.text for p in paragraphs)
+    return Document(raw.source, raw.title, language, text, paragraphs)

@@ -1,0 +1,211 @@
+"""Read .txt, .md, .pdf, .docx and .html files into a RawDocument; every failure the file can cause is a DerekError.
+
+DOCX and HTML headings come out as Markdown "#" lines so that cleaning finds headings the same way for every format.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from index.document import Page, RawDocument
+from index.errors import DerekError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+MAX_PDF_PAGES = 2000
+_TERMINAL_END = re.compile(r"[.!?…:;»\"”)\]]$")
+
+
+def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAGES) -> RawDocument:
+    """Read ``path``; ``source`` (how citations name it) defaults to the path relative to the cwd, posix style."""
+    path = Path(path)
+    source = source or _default_source(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DerekError(f"{source}: file not found")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DerekError(f"{source}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DerekError(f"{source}: cannot be read ({error.strerror or error})") from error
+    if not data.strip():
+        raise DerekError(f"{source}: the file is empty")
+    pdf_like = False
+    if suffix == ".pdf":
+        title, pages = _read_pdf(path, source, max_pdf_pages)
+        pdf_like = True
+    elif suffix == ".docx":
+        title, pages = _read_docx(path, source)
+    elif suffix in (".html", ".htm"):
+        title, pages = _read_html(decode(data, source))
+    else:
+        text = decode(data, source)
+        title, pages = _first_line(text), [Page(text)]
+        pdf_like = suffix == ".txt" and looks_pdf_extracted(text)
+    if not any(page.text.strip() for page in pages):
+        raise DerekError(f"{source}: no text could be extracted (a scanned PDF needs OCR first)")
+    return RawDocument(source=source, title=title or path.stem, pages=pages, pdf_like=pdf_like)
+
+
+def _default_source(path: Path) -> str:
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM) first, else the encoding charset-normalizer finds; refuse binary data."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        text = str(best) if best is not None else ""
+    if not text or not _is_readable(text):
+        raise DerekError(f"{source}: not a readable text file (unknown encoding or binary data)")
+    return text
+
+
+def _is_readable(text: str) -> bool:
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad <= len(text) * 0.01
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line; an all-caps title wrapped over the next lines is taken whole."""
+    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    start = next((i for i, line in enumerate(lines) if line), None)
+    if start is None:
+        return ""
+    title = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not (line and _is_all_caps(title[-1]) and _is_all_caps(line)):
+            break
+        title.append(line)
+    return " ".join(title)[:200]
+
+
+def _is_all_caps(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
+def looks_pdf_extracted(text: str) -> bool:
+    """Hard-wrapped text: most lines near one width, and most line ends are not sentence ends."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 10:
+        return False
+    width = statistics.median(len(line) for line in lines)
+    if not 40 <= width <= 200:
+        return False
+    near_width = sum(abs(len(line) - width) <= width * 0.15 for line in lines)
+    mid_sentence = sum(not _TERMINAL_END.search(line) for line in lines)
+    return near_width >= len(lines) * 0.6 and mid_sentence >= len(lines) * 0.5
+
+
+def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DerekError(f"{source}: the PDF is password-protected")
+        count = len(reader.pages)
+        if count > max_pages:
+            raise DerekError(f"{source}: the PDF has {count} pages, more than the limit of {max_pages}")
+        labels = _page_labels(reader, count)
+        pages = [Page(page.extract_text() or "", number) for page, number in zip(reader.pages, labels, strict=True)]
+        title = str((reader.metadata or {}).get("/Title") or "").strip()
+    except DerekError:
+        raise
+    except Exception as error:  # pypdf raises many types on damaged files; all mean "this PDF is unreadable"
+        raise DerekError(f"{source}: not a readable PDF ({type(error).__name__})") from error
+    return title or _first_line("\n".join(page.text for page in pages)), pages
+
+
+def _page_labels(reader, count: int) -> list[int]:
+    """Printed page numbers when the PDF declares numeric labels (a journal article's 139, 140...), else 1..n."""
+    try:
+        labels = [int(label) for label in reader.page_labels]
+    except Exception:  # no labels, roman numerals or a damaged label tree
+        return list(range(1, count + 1))
+    return labels if len(labels) == count else list(range(1, count + 1))
+
+
+def _read_docx(path: Path, source: str) -> tuple[str, list[Page]]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+        blocks = [_docx_block(item) for item in document.iter_inner_content()]
+        title = (document.core_properties.title or "").strip()
+    except Exception as error:  # a broken zip or XML comes out as many exception types
+        raise DerekError(f"{source}: not a readable DOCX file ({type(error).__name__})") from error
+    text = "\n\n".join(block for block in blocks if block)
+    return title or _first_line(text), [Page(text)]
+
+
+def _docx_block(item) -> str:
+    from docx.table import Table
+
+    if isinstance(item, Table):
+        return "\n\n".join(_table_row(cell.text for cell in row.cells) for row in item.rows)
+    text = " ".join(item.text.split())
+    style = (item.style.name if item.style is not None else "") or ""
+    level = re.fullmatch(r"Heading ([1-6])", style)
+    if text and (level or style == "Title"):
+        return "#" * (int(level.group(1)) if level else 1) + " " + text
+    if text and style.startswith("List"):
+        return "- " + text
+    return text
+
+
+def _table_row(cells) -> str:
+    """Cells of one row joined with " | ", merged cells (repeated by python-docx) once."""
+    texts: list[str] = []
+    for cell in cells:
+        text = " ".join(cell.split())
+        if text and (not texts or texts[-1] != text):
+            texts.append(text)
+    return " | ".join(texts)
+
+
+_HTML_DROP = ("script", "style", "nav", "noscript", "template", "svg", "iframe", "head")
+_HTML_BLOCKS = (
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "pre", "ul", "ol",
+    "li", "dl", "dt", "dd", "figure", "figcaption", "table", "form", "address", "h1", "h2", "h3", "h4", "h5", "h6",
+)  # fmt: skip
+
+
+def _read_html(markup: str) -> tuple[str, list[Page]]:
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(markup, "html.parser")
+    title = " ".join((soup.title.get_text() if soup.title else "").split())
+    first_h1 = soup.find("h1")
+    title = title or (" ".join(first_h1.get_text().split()) if first_h1 else "")
+    for tag in soup(_HTML_DROP):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for string in soup.find_all(string=True):
+        string.replace_with(re.sub(r"\s+", " ", str(string)))
+    for row in soup("tr"):
+        row.replace_with("\n" + _table_row(cell.get_text(" ") for cell in row(["td", "th"])) + "\n")
+    for br in soup("br"):
+        br.replace_with("\n")
+    for tag in soup(_HTML_BLOCKS):
+        if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            tag.insert(0, "#" * int(tag.name[1]) + " ")
+        elif tag.name == "li":
+            tag.insert(0, "- ")
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = [" ".join(line.split()) for line in soup.get_text().split("\n")]
+    text = "\n\n".join(line for line in lines if line and line.strip("#- "))
+    return title or _first_line(text), [Page(text)]

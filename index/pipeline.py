@@ -1,0 +1,172 @@
+"""Incremental, idempotent ingestion: files -> load -> clean -> chunk -> embed -> Chroma, then the manifest.
+
+The manifest entry of a file is written only after its chunks are committed to the store, and a file whose
+entry is missing or stale is first deleted from the store by source, so a crash at any moment followed by a
+re-run gives exactly the chunks of a clean run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.chunk import chunk_document
+from index.clean import clean
+from index.document import Chunk
+from index.errors import DerekError
+from index.load import SUPPORTED_SUFFIXES, load
+from index.manifest import Manifest, ManifestEntry
+from index.store import ChromaStore
+
+Progress = Callable[[str, int, int, str], None]  # (stage, done, total, source)
+
+
+class Embedder(Protocol):
+    def passage_vectors(self, texts: list[str]) -> np.ndarray: ...
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.skipped)} skipped, "
+            f"{len(self.removed)} removed, {len(self.failed)} failed; {self.chunks_written} chunks written "
+            f"in {self.seconds:.1f}s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "removed": self.removed,
+            "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def source_name(path: Path) -> str:
+    """How a file is named in citations and the manifest: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to index under the given paths, and the paths that cannot be indexed (with the reason)."""
+    files: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(path)
+            else:
+                failed.append((str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
+                               f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"))
+        else:
+            failed.append((str(path), "no such file or folder"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, failed
+
+
+def embed_chunks(chunks: list[Chunk], embedder: Embedder) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once."""
+    chunk_vecs = embedder.passage_vectors([c.text for c in chunks])
+    sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
+    unique = list(dict.fromkeys(s for group in sentences for s in group))
+    vecs = embedder.passage_vectors(unique)
+    row = {s: i for i, s in enumerate(unique)}
+    return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
+
+
+def index_file(
+    path: Path, store: ChromaStore, embedder: Embedder, manifest: Manifest, *, digest: str,
+    chunk_tokens: int, max_pdf_pages: int,
+) -> int:
+    """Replace one file's chunks in the store, then record it in the manifest. Returns the chunk count."""
+    source = source_name(path)
+    raw = load(path, source=source, max_pdf_pages=max_pdf_pages)
+    doc = clean(raw)
+    chunks = chunk_document(doc, embedder.count_tokens, max_tokens=chunk_tokens)
+    if not chunks:
+        raise DerekError(f"{path.name}: no text to index")
+    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder)
+    store.delete_source(source)
+    store.upsert(chunks, chunk_vecs, sent_vecs)
+    manifest.put(ManifestEntry(
+        source=source, path=str(path.resolve()), sha256=digest, chunks=len(chunks), language=doc.language,
+        title=doc.title, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    ))
+    return len(chunks)
+
+
+def index_paths(
+    paths: Iterable[Path], store: ChromaStore, embedder: Embedder, manifest: Manifest, *,
+    prune: bool = False, reset: bool = False, chunk_tokens: int = 300, max_pdf_pages: int = 2000,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Index files and folders incrementally; one bad file never stops the rest."""
+    started = time.perf_counter()
+    report = IndexReport()
+    if reset:
+        store.reset()
+        manifest.clear()
+    files, report.failed = discover(paths)
+    for n, path in enumerate(files):
+        source = source_name(path)
+        if progress:
+            progress("file", n, len(files), source)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            known = manifest.get(source)
+            if known and known.sha256 == digest and store.chunk_ids(source):
+                report.skipped.append(source)
+                continue
+            report.chunks_written += index_file(
+                path, store, embedder, manifest, digest=digest, chunk_tokens=chunk_tokens,
+                max_pdf_pages=max_pdf_pages,
+            )
+            (report.updated if known else report.added).append(source)
+        except DerekError as exc:
+            report.failed.append((source, str(exc)))
+        except OSError as exc:
+            report.failed.append((source, f"cannot read: {exc.strerror or exc}"))
+    if progress:
+        progress("file", len(files), len(files), "")
+    if prune:
+        for source, entry in list(manifest.entries.items()):
+            if not Path(entry.path).exists():
+                remove_document(source, store, manifest)
+                report.removed.append(source)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def remove_document(source: str, store: ChromaStore, manifest: Manifest) -> None:
+    """Delete one document's chunks from the store, then its manifest entry."""
+    store.delete_source(source)
+    manifest.remove(source)

@@ -1,0 +1,193 @@
+"""Chroma behind one small adapter: embedded PersistentClient by default, a Chroma server over HTTP when configured.
+
+Two collections per index: `<name>` holds chunks, `<name>__sentences` holds each chunk's sentences, so retrieval
+can score the best sentence as well as the chunk. Embeddings are always passed in: Chroma never embeds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.document import Chunk
+from index.errors import DerekError
+
+SCHEMA = 1
+_BATCH = 500
+
+
+@dataclass
+class StoredChunk:
+    """A chunk as read back from the store."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        return [tuple(s) for s in json.loads(self.metadata.get("sentences", "[]"))]
+
+    @property
+    def page(self) -> int | None:
+        page = self.metadata.get("page", -1)
+        return None if page is None or page < 0 else int(page)
+
+
+def _chroma_settings():
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+class ChromaStore:
+    """Chunks and sentences of one Derek index in Chroma."""
+
+    def __init__(self, client: Any, name: str, embed_model: str, where: str):
+        self.client = client
+        self.name = name
+        self.embed_model = embed_model
+        self.where = where  # "embedded:<path>" or "http://host:port", for status output
+        self._chunks = self._open(name)
+        self._sentences = self._open(f"{name}__sentences")
+
+    @classmethod
+    def embedded(cls, path: Path, name: str, embed_model: str) -> ChromaStore:
+        import chromadb
+
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+        return cls(client, name, embed_model, f"embedded:{path}")
+
+    @classmethod
+    def http(cls, host: str, port: int, name: str, embed_model: str) -> ChromaStore:
+        import chromadb
+
+        try:
+            client = chromadb.HttpClient(host=host, port=port, settings=_chroma_settings())
+            client.heartbeat()
+        except Exception as exc:
+            raise DerekError(f"Cannot reach the Chroma server at {host}:{port}: {type(exc).__name__}.") from exc
+        return cls(client, name, embed_model, f"http://{host}:{port}")
+
+    def _open(self, name: str) -> Any:
+        try:
+            col = self.client.get_or_create_collection(
+                name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embed_model": self.embed_model, "derek_schema": SCHEMA},
+            )
+        except Exception as exc:
+            if "name" in str(exc).lower():
+                raise DerekError(
+                    f"Invalid collection name {name!r}: use 3-60 letters, digits, '.', '_' or '-'."
+                ) from exc
+            raise
+        stored = (col.metadata or {}).get("embed_model")
+        if stored and stored != self.embed_model:
+            raise DerekError(
+                f"Collection {self.name!r} was built with embeddings {stored!r}, not {self.embed_model!r}; "
+                "use another collection or rebuild it with `derek index --reset`."
+            )
+        return col
+
+    # writing
+    def upsert(self, chunks: list[Chunk], chunk_vectors: np.ndarray, sentence_vectors: list[np.ndarray]) -> None:
+        """Write chunks and their sentences (idempotent: ids are deterministic)."""
+        metas = []
+        for c in chunks:
+            meta = c.metadata()
+            meta["sentences"] = json.dumps(c.sentences)
+            metas.append(meta)
+        for i in range(0, len(chunks), _BATCH):
+            part = slice(i, i + _BATCH)
+            self._chunks.upsert(
+                ids=[c.id for c in chunks[part]],
+                embeddings=chunk_vectors[part],
+                documents=[c.text for c in chunks[part]],
+                metadatas=metas[part],
+            )
+        ids, vecs, docs, smetas = [], [], [], []
+        for c, svecs in zip(chunks, sentence_vectors, strict=True):
+            for j, (s, e) in enumerate(c.sentences):
+                ids.append(f"{c.id}:{j}")
+                vecs.append(svecs[j])
+                docs.append(c.text[s:e])
+                smetas.append({"chunk_id": c.id, "source": c.source, "i": j})
+        for i in range(0, len(ids), _BATCH):
+            self._sentences.upsert(
+                ids=ids[i : i + _BATCH],
+                embeddings=np.asarray(vecs[i : i + _BATCH], dtype=np.float32),
+                documents=docs[i : i + _BATCH],
+                metadatas=smetas[i : i + _BATCH],
+            )
+
+    def delete_source(self, source: str) -> None:
+        """Remove every chunk and sentence of one source file."""
+        self._sentences.delete(where={"source": source})
+        self._chunks.delete(where={"source": source})
+
+    def reset(self) -> None:
+        """Drop both collections and create them empty."""
+        for col in (self._chunks, self._sentences):
+            self.client.delete_collection(col.name)
+        self._chunks = self._open(self.name)
+        self._sentences = self._open(f"{self.name}__sentences")
+
+    # reading
+    def count(self) -> int:
+        return self._chunks.count()
+
+    def sentence_count(self) -> int:
+        return self._sentences.count()
+
+    def all_chunks(self) -> list[StoredChunk]:
+        """Every chunk (text and metadata), in pages of 5000 to bound memory per request."""
+        out: list[StoredChunk] = []
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            out += [StoredChunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+            if len(got["ids"]) < 5000:
+                return out
+            offset += 5000
+
+    def chunk_ids(self, source: str) -> list[str]:
+        return self._chunks.get(where={"source": source}, include=[])["ids"]
+
+    def query_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity)."""
+        return self._query(self._chunks, vector, k)
+
+    def query_sentences(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Nearest sentences as (sentence id "<chunk_id>:<i>", cosine similarity)."""
+        return self._query(self._sentences, vector, k)
+
+    def _query(self, col: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        n = col.count()
+        if n == 0:
+            return []
+        got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored sentence vectors per chunk id, rows in sentence order."""
+        if not chunk_ids:
+            return {}
+        got = self._sentences.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+        rows: dict[str, list[tuple[int, np.ndarray]]] = {}
+        for meta, vec in zip(got["metadatas"], got["embeddings"]):
+            rows.setdefault(meta["chunk_id"], []).append((int(meta["i"]), np.asarray(vec, dtype=np.float32)))
+        return {cid: np.vstack([v for _, v in sorted(r, key=lambda x: x[0])]) for cid, r in rows.items()}
+
+    def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored chunk vectors by id."""
+        if not ids:
+            return {}
+        got = self._chunks.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
