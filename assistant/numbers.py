@@ -1,10 +1,11 @@
 """Numbers in text as canonical strings, so that claim verification and retrieval compare quantities exactly.
 
-Choices: "7,62" == "7.62" -> "7.62"; "7 620" == "7,620" == "7620" (a separator followed by exactly three digits is a
-thousands group unless the integer part is 0 or a magnitude word such as "млрд"/"billion" follows); percentages
-yield "15%" and "15"; ranges "2023-2024" yield both ends; dates "18.05.2023" yield day, month and year; signs and
-number words ("three", "үш") are ignored; bracketed citations "[16]" and digits glued to letters ("H2O", "G20",
-"COVID-19") are not numbers. Letters glued after a number are allowed ("2022-ші", "19th", "5G" -> "5").
+Choices: "7,62" == "7.62" -> "7.62"; "7 620" == "7,620" == "7620" (a separator followed by exactly three
+digits is a thousands group unless the integer part is 0 or a magnitude word such as "млрд"/"billion"
+follows); percentages yield "15%" and "15"; ranges "2023-2024" yield both ends; dates "18.05.2023" yield day,
+month and year; signs and number words ("three", "үш") are ignored; bracketed citations "[16]" and digits
+glued to letters ("H2O", "G20", "COVID-19") are not numbers. Letters glued after a number are allowed
+("2022-ші", "19th", "5G" -> "5").
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from collections.abc import Iterable, Iterator
 _SPACE = " \u00a0\u202f\u2009"
 # a maximal run of digit groups joined by single separators
 _RUN = re.compile(rf"(?<!\d)(?<![^\W\d_])(?<![^\W\d_]-)\d+(?:[{_SPACE},.]\d+)*")
-_CITATION = re.compile(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*(?:\s*[,;]\s*(?:p|pp|s|с|б|бб|стр)\.?\s*\d+(?:\s*[–-]\s*\d+)?)?\s*\]")
+_CITATION = re.compile(
+    r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*(?:\s*[,;]\s*(?:p|pp|s|с|б|бб|стр)\.?\s*\d+(?:\s*[–-]\s*\d+)?)?\s*\]"
+)
 _DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]\d)")
 _PERCENT = re.compile(r"\s?(?:%|пайыз|процент|percent\b|per cent\b|проц\.)", re.IGNORECASE)
 _MAGNITUDE = re.compile(
-    r"\s*(?:млн|млрд|трлн|миллион|миллиард|триллион|мың|тыс|million|billion|trillion|thousand|bn\b|mln\b)", re.IGNORECASE
+    r"\s*(?:млн|млрд|трлн|миллион|миллиард|триллион|мың|тыс|million|billion|trillion|thousand|bn\b|mln\b)",
+    re.IGNORECASE,
 )
 
 
@@ -38,7 +42,7 @@ def _split_run(run: str, magnitude_follows: bool) -> Iterator[tuple[str, str | N
         head = groups[i]
         j = i
         thousands: list[str] = []
-        # thousands groups: all with one separator kind, each exactly three digits, head of 1-3 digits (not "0")
+        # thousands groups: one separator kind, each exactly three digits, head of 1-3 digits (not "0")
         if len(head) <= 3 and head != "0":
             while j < len(seps) and len(groups[j + 1]) == 3 and (not thousands or seps[j] == thousands[0]):
                 thousands.append(seps[j])
@@ -46,7 +50,7 @@ def _split_run(run: str, magnitude_follows: bool) -> Iterator[tuple[str, str | N
         kind = thousands[0] if thousands else None
         alternative = None
         if kind in (",", ".") and len(thousands) == 1 and j == len(seps):
-            # one "," or "." group is ambiguous: a decimal before a magnitude word ("2,519 млрд"), else thousands
+            # one "," or "." group is ambiguous: decimal before a magnitude ("2,519 млрд"), else thousands
             alternative = _canonical(head + groups[j]) if magnitude_follows else _canonical(head, groups[j])
             if magnitude_follows:
                 j, kind = i, None

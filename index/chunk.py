@@ -22,21 +22,42 @@ class _Piece:
     paragraph: int
     start: int
     end: int
+    tokens: int  # its own token count less the fixed cost of an empty text (specials, "passage: ")
+
+
+class _Budget:
+    """Whether pieces fit in ``max_tokens``: summed piece counts when clearly below, a real count near it."""
+
+    SURE_SHARE = 0.85  # token counts of joined sentences are (nearly) additive: below 85% no need to count
+
+    def __init__(self, text: str, count_tokens: Callable[[str], int], max_tokens: int):
+        self.text, self.count_tokens, self.max_tokens = text, count_tokens, max_tokens
+        self.overhead = count_tokens("")
+
+    def piece(self, paragraph: int, start: int, end: int) -> _Piece:
+        return _Piece(paragraph, start, end, self.count_tokens(self.text[start:end]) - self.overhead)
+
+    def fits(self, pieces: list[_Piece]) -> bool:
+        estimate = self.overhead + sum(piece.tokens + 1 for piece in pieces)
+        if estimate <= self.max_tokens * self.SURE_SHARE:
+            return True
+        return self.count_tokens(_render(self.text, pieces)) <= self.max_tokens
 
 
 def chunk_document(
     doc: Document, count_tokens: Callable[[str], int], max_tokens: int = 300, overlap_sentences: int = 1
 ) -> list[Chunk]:
-    """Chunks of ``doc``, each at most ``max_tokens`` by ``count_tokens``, with ids stable across runs."""
+    """Chunks of ``doc``, each at most ``max_tokens`` by ``count_tokens``, with ids stable across runs.
+
+    ``start``/``end`` span the chunk in ``doc.text``; the chunk text joins its paragraphs with "\n", so it
+    equals ``doc.text[start:end]`` only when the chunk lies in one paragraph.
+    """
     chunks: list[Chunk] = []
+    budget = _Budget(doc.text, count_tokens, max_tokens)
     runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page))
     for (section, page), items in runs:
-        pieces = [
-            piece
-            for index, paragraph in items
-            for piece in _pieces(doc.text, index, paragraph, count_tokens, max_tokens)
-        ]
-        for group in _pack(doc.text, pieces, count_tokens, max_tokens, overlap_sentences):
+        pieces = [piece for index, paragraph in items for piece in _pieces(index, paragraph, budget)]
+        for group in _pack(pieces, budget, overlap_sentences):
             text = _render(doc.text, group)
             chunks.append(
                 Chunk(
@@ -61,16 +82,15 @@ def chunk_id(source: str, index: int, text: str) -> str:
     return hashlib.sha1(f"{source}\x00{index}\x00{text}".encode()).hexdigest()[:20]
 
 
-def _pieces(
-    text: str, index: int, paragraph: Paragraph, count_tokens: Callable[[str], int], max_tokens: int
-) -> list[_Piece]:
+def _pieces(index: int, paragraph: Paragraph, budget: _Budget) -> list[_Piece]:
     pieces = []
     for start, end in split_sentences(paragraph.text):
-        start, end = paragraph.start + start, paragraph.start + end
-        if count_tokens(text[start:end]) <= max_tokens:
-            pieces.append(_Piece(index, start, end))
+        piece = budget.piece(index, paragraph.start + start, paragraph.start + end)
+        if piece.tokens + budget.overhead <= budget.max_tokens:
+            pieces.append(piece)
         else:
-            pieces.extend(_Piece(index, s, e) for s, e in _split_long(text, start, end, count_tokens, max_tokens))
+            parts = _split_long(budget.text, piece.start, piece.end, budget.count_tokens, budget.max_tokens)
+            pieces.extend(budget.piece(index, s, e) for s, e in parts)
     return pieces
 
 
@@ -94,9 +114,9 @@ def _longest_fit(text: str, start: int, end: int, count_tokens: Callable[[str], 
     fitting = _last_fitting(boundaries, lambda cut: count_tokens(text[start:cut]) <= max_tokens)
     if fitting is not None:
         return fitting
-    return _last_fitting(list(range(start + 1, end + 1)), lambda cut: count_tokens(text[start:cut]) <= max_tokens) or (
-        start + 1
-    )
+    return _last_fitting(
+        list(range(start + 1, end + 1)), lambda cut: count_tokens(text[start:cut]) <= max_tokens
+    ) or (start + 1)
 
 
 def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
@@ -111,19 +131,17 @@ def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
     return best
 
 
-def _pack(
-    text: str, pieces: list[_Piece], count_tokens: Callable[[str], int], max_tokens: int, overlap: int
-) -> list[list[_Piece]]:
-    """Greedy packing of consecutive pieces; each new chunk starts with the last ``overlap`` of the previous one."""
+def _pack(pieces: list[_Piece], budget: _Budget, overlap: int) -> list[list[_Piece]]:
+    """Greedy packing of consecutive pieces; a new chunk starts with the last ``overlap`` of the previous."""
     groups: list[list[_Piece]] = []
     current: list[_Piece] = []
     for piece in pieces:
-        if not current or count_tokens(_render(text, [*current, piece])) <= max_tokens:
+        if not current or budget.fits([*current, piece]):
             current.append(piece)
             continue
         groups.append(current)
         carried = current[len(current) - overlap :] if overlap > 0 else []
-        while carried and count_tokens(_render(text, [*carried, piece])) > max_tokens:
+        while carried and not budget.fits([*carried, piece]):
             carried = carried[1:]
         current = [*carried, piece]
     if current:

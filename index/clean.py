@@ -1,6 +1,7 @@
 """Turn a RawDocument into paragraphs with page and section: undo PDF artefacts and find section headings.
 
-For PDF-like text: running headers and bare page numbers go, wrapped lines and line-end hyphenation are joined.
+For PDF-like text: running headers and bare page numbers go; wrapped lines and line-end hyphenation are
+joined.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import re
 import statistics
 from bisect import bisect_left
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
 from index.language import dominant_language
@@ -30,14 +31,16 @@ _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 _LABELS = (
-    "Abstract", "Аннотация", "Аңдатпа", "Түйін сөздер", "Түйінді сөздер", "Кілт сөздер", "Keywords", "Key words",
+    "Abstract", "Аннотация", "Аңдатпа", "Түйін сөздер", "Түйінді сөздер", "Кілт сөздер", "Keywords",
+    "Key words",
     "Ключевые слова", "Introduction", "Кіріспе", "Введение", "Conclusion", "Conclusions", "Қорытынды",
     "Заключение", "References", "Әдебиеттер", "Әдебиеттер тізімі", "Пайдаланылған әдебиеттер", "Литература",
     "Список литературы", "Summary", "Резюме", "Methods", "Results", "Discussion", "Acknowledgements",
 )  # fmt: skip
 _LABEL_NAMES = {label.casefold(): label for label in _LABELS}
 _INLINE_LABEL = re.compile(
-    r"(Abstract|Аннотация|Аңдатпа|Түйін(?:ді)? сөздер|Кілт сөздер|Keywords|Key words|Ключевые слова)\s*[:.—–-]\s+\S",
+    r"(Abstract|Аннотация|Аңдатпа|Түйін(?:ді)? сөздер|Кілт сөздер|Keywords|Key words|Ключевые слова)"
+    r"\s*[:.—–-]\s+\S",
     re.IGNORECASE,
 )
 
@@ -67,7 +70,8 @@ def clean(raw: RawDocument) -> Document:
 
 def normalize_spaces(text: str) -> str:
     """One space for any run of spaces, tabs and non-breaking spaces; invisible characters removed."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    return re.sub("\u00ad(?=.)", "", text)  # a soft hyphen matters only at the line end (see _join)
 
 
 def _lines(pages: list[Page]) -> list[_Line]:
@@ -80,7 +84,7 @@ def _lines(pages: list[Page]) -> list[_Line]:
 
 
 def _drop_running_lines(lines: list[_Line], multi_page: bool) -> list[_Line]:
-    """Blank out running headers and bare page numbers; number pages from those numbers when pages are unknown."""
+    """Blank out running headers and bare page numbers; number the pages from those numbers if unknown."""
     edges = _page_edges(lines) if multi_page else set()
 
     def standalone(i: int) -> bool:
@@ -92,8 +96,10 @@ def _drop_running_lines(lines: list[_Line], multi_page: bool) -> list[_Line]:
     repeated = Counter(_running_key(lines[i].text) for i in candidates)
     for i in candidates:
         text = lines[i].text
-        if _JOURNAL_ISSUE.search(text) and len(text) < 200 or (
-            len(text) >= MIN_RUNNING_LINE and repeated[_running_key(text)] >= 2
+        if (
+            _JOURNAL_ISSUE.search(text)
+            and len(text) < 200
+            or (len(text) >= MIN_RUNNING_LINE and repeated[_running_key(text)] >= 2)
         ):
             lines[i] = _Line("", lines[i].page)
     markers = []
@@ -107,7 +113,7 @@ def _drop_running_lines(lines: list[_Line], multi_page: bool) -> list[_Line]:
 
 
 def _page_edges(lines: list[_Line]) -> set[int]:
-    """Indexes of the first and last non-empty line of every page, and of the next one in when that is a number."""
+    """Indexes of the first and last non-empty line of each page, and of the next one in after a number."""
     by_page: dict[int | None, list[int]] = {}
     for i, line in enumerate(lines):
         if line.text:
@@ -141,7 +147,7 @@ def _number_pages(lines: list[_Line], markers: list[tuple[int, int]]) -> None:
 
 
 def _consistent(markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Page numbers that agree with a neighbour (a few pages on); a lone number is trusted, a stray year is not."""
+    """Page numbers that agree with a neighbour (a few pages on); a lone one is trusted, a stray year not."""
     if len(markers) == 1:
         return markers
     numbers = [n for _, n in markers]
@@ -174,16 +180,22 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
             continue
         previous = paragraph[-1] if paragraph else ""
         after_break = blank_before or not paragraph or bool(_TERMINAL.search(previous))
-        heading = _heading(text) if after_break else None
+        heading = _heading(text, after_break)
         label = _INLINE_LABEL.match(text) if after_break else None
         if heading:
             flush()
             last = units[-1] if units else None
-            if last and last.kind == "heading" and not blank_before and _is_all_caps(last.text) and _is_all_caps(text):
+            if (
+                last
+                and last.kind == "heading"
+                and not blank_before
+                and _is_all_caps(last.text)
+                and _is_all_caps(text)
+            ):
                 last.text = last.name = f"{last.text} {text}"  # an all-caps title wrapped over two lines
             else:
                 units.append(_Unit("heading", text, line.page, heading))
-        elif label or _starts_paragraph(text, previous, blank_before, pdf_like, width):
+        elif label or _starts_paragraph(text, paragraph, blank_before, pdf_like, width):
             flush()
             if label:
                 units.append(_Unit("heading", "", line.page, label.group(1)))
@@ -197,11 +209,13 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
     return units
 
 
-def _heading(text: str) -> str | None:
-    """The section name when ``text`` is a heading line."""
+def _heading(text: str, after_break: bool) -> str | None:
+    """The section name when ``text`` is a heading line (other than "#" ones, only after a finished line)."""
     markdown = _MARKDOWN_HEADING.fullmatch(text)
     if markdown:
         return markdown.group(2)
+    if not after_break or "|" in text:  # a table row of abbreviations is no heading
+        return None
     label = _LABEL_NAMES.get(text.rstrip(":.").strip().casefold())
     if label:
         return text.rstrip(":.").strip()
@@ -216,12 +230,17 @@ def _is_all_caps(text: str) -> bool:
     return len(letters) >= 4 and all(ch.isupper() for ch in letters)
 
 
-def _starts_paragraph(text: str, previous: str, blank_before: bool, pdf_like: bool, width: float) -> bool:
+def _starts_paragraph(
+    text: str, paragraph: list[str], blank_before: bool, pdf_like: bool, width: float
+) -> bool:
+    previous = paragraph[-1] if paragraph else ""
     ends_sentence = bool(_TERMINAL.search(previous))
     if not previous or _BULLET.match(text):
         return True
-    if _DASH_ITEM.match(text):  # a dash starts a list item only after a finished line: a wrapped "– " does not
-        return blank_before or ends_sentence
+    if _DASH_ITEM.match(text):
+        # in PDF text a wrapped line may start with a dash: an item follows a blank, a finished line or item
+        in_list = bool(_DASH_ITEM.match(paragraph[0]) or _BULLET.match(paragraph[0]))
+        return blank_before or ends_sentence or in_list or not pdf_like
     if not pdf_like:
         return blank_before or ends_sentence
     if blank_before:  # PDF text breaks paragraphs with blank lines, but also puts blanks inside them
@@ -246,29 +265,37 @@ class _Vocabulary:
     """Words and hyphenated compounds written inside lines, to tell line-end hyphenation from compounds."""
 
     def __init__(self, lines: list[_Line]):
-        self.words: set[str] = set()
+        words: set[str] = set()
         self.compounds: dict[str, set[str]] = {}
         for line in lines:
             text = re.sub(r"\S+-$", "", line.text)  # a word split at the line end is not evidence
             for token in _WORD.findall(text.lower()):
                 parts = token.split("-")
-                self.words.update(parts)
+                words.update(parts)
                 for left, right in zip(parts, parts[1:], strict=False):
                     self.compounds.setdefault(left, set()).add(right)
+        self.words = sorted(words)
 
     def keeps_hyphen(self, left: str, right: str) -> bool:
         """True for a compound ("мақсат-міндеттеріне"), False for a hyphenated word ("қарасты-рады")."""
         if right[:1].isupper():  # "Солтүстік-Оңтүстік", "Қытай-Қырғыз"
             return True
         left, right = left.lower(), right.lower()
-        if any(_common_prefix(right, other) >= min(5, len(right), len(other)) for other in self.compounds.get(left, ())):
+        if any(
+            _common_prefix(right, other) >= min(5, len(right), len(other))
+            for other in self.compounds.get(left, ())
+        ):
             return True
         if self._has_prefix((left + right)[: len(left) + 2]):  # the joined word, or a form of it, occurs
             return False
-        return left in self.words and len(right) >= 4 and self._has_prefix(right[:5])
+        return self._has_prefix(left, whole=True) and len(right) >= 4 and self._has_prefix(right[:5])
 
-    def _has_prefix(self, prefix: str) -> bool:
-        return any(word.startswith(prefix) for word in self.words)
+    def _has_prefix(self, prefix: str, whole: bool = False) -> bool:
+        """True when some word starts with ``prefix`` (is ``prefix`` itself when ``whole``)."""
+        i = bisect_left(self.words, prefix)
+        if i == len(self.words):
+            return False
+        return self.words[i] == prefix if whole else self.words[i].startswith(prefix)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -279,7 +306,7 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _mark_titles(units: list[_Unit]) -> list[_Unit]:
-    """An all-caps heading right before another heading is a title, not a section: it joins the next section."""
+    """An all-caps heading right before another heading is a title, not a section: it joins the next one."""
     for unit, following in zip(units, units[1:], strict=False):
         if unit.kind == "heading" and following.kind == "heading" and _is_all_caps(unit.text):
             unit.kind = "title"

@@ -1,7 +1,7 @@
 """Tell Kazakh, Russian and English apart, for documents, chunks and short user questions.
 
-Latin against Cyrillic is a word count; Kazakh against Russian is word evidence: words with Kazakh-only letters
-or typical Kazakh words and suffixes against Russian function words and endings.
+Latin against Cyrillic is a word count; Kazakh against Russian is word evidence: words with Kazakh-only
+letters or typical Kazakh words and suffixes against Russian function words and endings.
 """
 
 from __future__ import annotations
@@ -65,7 +65,10 @@ def detect_language(text: str, default: str = "en") -> str:
     # A question in Russian or Kazakh may quote English names ("Что такое One Belt One Road?"):
     # Cyrillic function words decide then, unless the English ones are as many.
     cyrillic_wins = len(cyrillic) > len(latin) or (
-        len(cyrillic) * 4 >= len(words) and (kk + ru) > 0 and _has_function_word(cyrillic) and english < kk + ru
+        len(cyrillic) * 4 >= len(words)
+        and (kk + ru) > 0
+        and _has_function_word(cyrillic)
+        and english < kk + ru
     )
     if not cyrillic_wins:
         return "en"

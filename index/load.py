@@ -1,6 +1,6 @@
-"""Read .txt, .md, .pdf, .docx and .html files into a RawDocument; every failure the file can cause is a DerekError.
+"""Read .txt, .md, .pdf, .docx and .html files into a RawDocument; a failure the file causes is a DerekError.
 
-DOCX and HTML headings come out as Markdown "#" lines so that cleaning finds headings the same way for every format.
+DOCX and HTML headings come out as Markdown "#" lines, so cleaning finds headings the same way everywhere.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ _TERMINAL_END = re.compile(r"[.!?…:;»\"”)\]]$")
 
 
 def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAGES) -> RawDocument:
-    """Read ``path``; ``source`` (how citations name it) defaults to the path relative to the cwd, posix style."""
+    """Read ``path``; ``source`` (the name citations use) defaults to the path relative to the cwd, posix."""
     path = Path(path)
     source = source or _default_source(path)
     suffix = path.suffix.lower()
     if not path.is_file():
         raise DerekError(f"{source}: file not found")
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DerekError(f"{source}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+        raise DerekError(
+            f"{source}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -47,7 +49,8 @@ def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAG
         title, pages = _first_line(text), [Page(text)]
         pdf_like = suffix == ".txt" and looks_pdf_extracted(text)
     if not any(page.text.strip() for page in pages):
-        raise DerekError(f"{source}: no text could be extracted (a scanned PDF needs OCR first)")
+        hint = " (a scanned PDF needs OCR first)" if suffix == ".pdf" else ""
+        raise DerekError(f"{source}: no text could be extracted{hint}")
     return RawDocument(source=source, title=title or path.stem, pages=pages, pdf_like=pdf_like)
 
 
@@ -78,7 +81,7 @@ def _is_readable(text: str) -> bool:
 
 def _first_line(text: str) -> str:
     """The first non-empty line; an all-caps title wrapped over the next lines is taken whole."""
-    lines = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    lines = [line.strip().strip("#").strip() for line in text.splitlines()]
     start = next((i for i, line in enumerate(lines) if line), None)
     if start is None:
         return ""
@@ -119,7 +122,9 @@ def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]
         if count > max_pages:
             raise DerekError(f"{source}: the PDF has {count} pages, more than the limit of {max_pages}")
         labels = _page_labels(reader, count)
-        pages = [Page(page.extract_text() or "", number) for page, number in zip(reader.pages, labels, strict=True)]
+        pages = [
+            Page(page.extract_text() or "", number) for page, number in zip(reader.pages, labels, strict=True)
+        ]
         title = str((reader.metadata or {}).get("/Title") or "").strip()
     except DerekError:
         raise
@@ -129,7 +134,7 @@ def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]
 
 
 def _page_labels(reader, count: int) -> list[int]:
-    """Printed page numbers when the PDF declares numeric labels (a journal article's 139, 140...), else 1..n."""
+    """Printed page numbers when the PDF declares numeric labels (a journal's 139, 140...), else 1..n."""
     try:
         labels = [int(label) for label in reader.page_labels]
     except Exception:  # no labels, roman numerals or a damaged label tree
@@ -178,7 +183,8 @@ def _table_row(cells) -> str:
 _HTML_DROP = ("script", "style", "nav", "noscript", "template", "svg", "iframe", "head")
 _HTML_BLOCKS = (
     "p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "pre", "ul", "ol",
-    "li", "dl", "dt", "dd", "figure", "figcaption", "table", "form", "address", "h1", "h2", "h3", "h4", "h5", "h6",
+    "li", "dl", "dt", "dd", "figure", "figcaption", "table", "form", "address",
+    "h1", "h2", "h3", "h4", "h5", "h6",
 )  # fmt: skip
 
 

@@ -1,15 +1,15 @@
 """Split Kazakh, Russian and English text into sentences as exact (start, end) spans.
 
-A sentence ends at . ! ? or an ellipsis (with any closing quotes and brackets after it) when the next text starts
-like a sentence, and at a line break unless the next line goes on in lower case. Initials and abbreviations
-("В.В. Парамонов", "т.б.", "Dr.") do not end a sentence; decimals ("7.62") have no space so never split.
+A sentence ends at . ! ? or an ellipsis (with any closing quotes and brackets after it) when the next text
+starts like a sentence, and at a line break unless the next line goes on in lower case. Initials and
+abbreviations ("В.В. Парамонов", "т.б.", "Dr.") do not end a sentence; decimals ("7.62") never split.
 """
 
 from __future__ import annotations
 
 import re
 
-# Abbreviations after which a capital letter does not start a new sentence (titles, units before a number's noun).
+# Abbreviations after which a capital letter does not start a sentence (titles, units before a noun).
 NEVER_FINAL = frozenset(
     """dr mr mrs ms prof st no vol pp fig cf al vs e.g i.e approx
     млн млрд трлн тыс руб долл стр рис табл им акад проф доц г-н т.е т.к напр мыс""".split()
@@ -45,7 +45,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return True
     if not _SENTENCE_START.match(first):
         return False
-    if match.group().rstrip("»\"”’)]") != ".":
+    if match.group().rstrip('»"”’)]') != ".":
         return True
     token = _token_before(text, match.start())
     if _INITIALS.fullmatch(token) or (len(token) == 1 and token.isalpha() and token not in SOMETIMES_FINAL):

@@ -17,7 +17,7 @@ from index.sentences import split_sentences
 MARKER = re.compile(r"[ \t]*\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
 _MAX_RANGE = 50
 _WORD = re.compile(r"\w+")
-_BULLET = re.compile(r"^(?:[-*•–—]|\d{1,2}[.)])\s+")  # list item prefixes are not part of a claim
+_BULLET = re.compile(r"^(?:[-*•–—]|\d{1,2}[.)])\s+", re.MULTILINE)  # list item prefixes are not claims
 
 
 @dataclass
@@ -44,7 +44,8 @@ def marker_numbers(body: str) -> list[int] | None:
 
 def split_claims(answer_text: str) -> list[Claim]:
     """Sentences of the answer with their markers; a marker after a full stop belongs to that sentence."""
-    masked = MARKER.sub(lambda m: " " * len(m[0]), answer_text)
+    blank = lambda m: " " * len(m[0])  # noqa: E731 - masking keeps offsets, so spans index answer_text
+    masked = _BULLET.sub(blank, MARKER.sub(blank, answer_text))
     spans = split_sentences(masked)
     if not spans:
         return []
@@ -54,7 +55,7 @@ def split_claims(answer_text: str) -> list[Claim]:
         i = max([k for k, (s, _) in enumerate(spans) if s <= m.start()] or [0])
         owned[i].extend(marker_numbers(m[1]) or [])
     return [
-        Claim(_BULLET.sub("", " ".join(MARKER.sub("", answer_text[s:e]).split())), list(dict.fromkeys(marks)))
+        Claim(" ".join(MARKER.sub("", answer_text[s:e]).split()), list(dict.fromkeys(marks)))
         for (s, e), marks in zip(spans, owned, strict=True)
     ]
 
@@ -101,16 +102,13 @@ def map_citations(
     problems: list[str] = []
 
     def rewrite(m: re.Match[str]) -> str:
-        numbers = marker_numbers(m[1])
-        if numbers is None:
-            problems.append(f"Marker [{m[1]}] points at no source; removed.")
-            return ""
-        kept = []
-        for n in numbers:
-            if 1 <= n <= len(chunks):
-                kept.append(renumber.setdefault(n, len(renumber) + 1))
-            elif (msg := f"Marker [{n}] points at no source; removed.") not in problems:
+        numbers = marker_numbers(m[1]) or []
+        valid = [n for n in numbers if 1 <= n <= len(chunks)]
+        bad = [m[1]] if not valid else [str(n) for n in numbers if n not in valid]
+        for body in bad:  # "[2021-2025]" is reported as written, "[2, 9]" as "[9]"
+            if (msg := f"Marker [{body}] points at no source; removed.") not in problems:
                 problems.append(msg)
+        kept = [renumber.setdefault(n, len(renumber) + 1) for n in valid]
         leading = m[0][: len(m[0]) - len(m[0].lstrip(" \t"))]
         return f"{leading}[{', '.join(map(str, dict.fromkeys(kept)))}]" if kept else ""
 

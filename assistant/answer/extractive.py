@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from assistant.answer.types import Answer, Citation
 from assistant.messages import message
 from assistant.numbers import extract_numbers
+from assistant.retrieve.concepts import coverage, question_concepts
 from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
 
 # Calibrated on the dev set (derek bench qa): answerable questions' best sentence scores sit above, and the
 # unanswerable ones below, this value. See README "Benchmarks".
-ABSTAIN_BELOW = 0.86
+ABSTAIN_BELOW = 0.88
+COVERAGE_WEIGHT = 0.3
+CHUNK_PRIOR = 0.1
 MAX_QUOTES = 3
 KEEP_WITHIN = 0.015  # further sentences must score this close to the best one
 
@@ -27,23 +30,35 @@ class ScoredSentence:
 
 
 def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[ScoredSentence]:
-    """Every sentence of the retrieved chunks, scored by e5 similarity plus exact numbers, names and terms."""
-    terms = set(expanded.terms)
-    out = []
+    """Every sentence of the retrieved chunks (each text once), scored by e5 similarity plus the share of the
+    question's concepts it mentions in any language, exact numbers and names, and its chunk's rank."""
+    concepts = question_concepts(expanded)
+    out: dict[str, ScoredSentence] = {}
+    top = chunks[0].score if chunks else 0.0
     for rank, chunk in enumerate(chunks):
         for i, text in enumerate(chunk.sentence_texts()):
-            sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else chunk.score
-            score = sim
+            if text in out:
+                continue
+            sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else 0.0
+            score = sim + COVERAGE_WEIGHT * coverage(concepts, set(tokenize(text)))
             if expanded.numbers:
                 found = set(extract_numbers(text))
-                score += 0.03 * sum(n in found for n in expanded.numbers) / len(expanded.numbers)
+                score += 0.05 * sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
-                score += 0.03 * name_matches(expanded.names, text)
-            if terms:
-                score += 0.03 * len(terms & set(tokenize(text))) / len(terms)
-            score -= 0.002 * rank
-            out.append(ScoredSentence(score, rank, i, text))
-    return sorted(out, key=lambda s: -s.score)
+                score += 0.05 * name_matches(expanded.names, text)
+            score += CHUNK_PRIOR * (chunk.score - top)
+            out[text] = ScoredSentence(score, rank, i, text)
+    return sorted(out.values(), key=lambda s: -s.score)
+
+
+def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:
+    """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
+    mentions: the sources cannot answer a question about them."""
+    tokens = set().union(*(tokenize(c.text) for c in chunks)) if chunks else set()
+    missing = [c.key for c in question_concepts(expanded) if c.entity and not c.in_tokens(tokens)]
+    text = " ".join(c.text for c in chunks)
+    missing += [n for n in expanded.names if not name_matches([n], text)]
+    return missing
 
 
 class ExtractiveAnswerer:
@@ -57,9 +72,14 @@ class ExtractiveAnswerer:
     def answer(self, question: str, language: str, chunks: list[RetrievedChunk]) -> Answer:
         expanded = expand_query(question, language)
         ranked = score_sentences(chunks, expanded)
-        if not ranked or ranked[0].score < self.abstain_below:
-            return Answer(question=question, language=language, answer=message("not_found", language),
-                          answerable=False, answerer=self.name)
+        if not ranked or ranked[0].score < self.abstain_below or missing_entities(chunks, expanded):
+            return Answer(
+                question=question,
+                language=language,
+                answer=message("not_found", language),
+                answerable=False,
+                answerer=self.name,
+            )
         best = ranked[0].score
         chosen = [s for s in ranked if s.score >= best - KEEP_WITHIN][:MAX_QUOTES]
         chosen.sort(key=lambda s: (s.chunk_rank, s.index))
@@ -70,13 +90,27 @@ class ExtractiveAnswerer:
             if s.chunk_rank not in marker_of:
                 chunk = chunks[s.chunk_rank]
                 marker_of[s.chunk_rank] = len(citations) + 1
-                citations.append(Citation(
-                    marker=marker_of[s.chunk_rank], source=chunk.source, title=chunk.title, page=chunk.page,
-                    section=chunk.section, quote=s.text, text=chunk.text, chunk_id=chunk.chunk_id,
-                ))
+                citations.append(
+                    Citation(
+                        marker=marker_of[s.chunk_rank],
+                        source=chunk.source,
+                        title=chunk.title,
+                        page=chunk.page,
+                        section=chunk.section,
+                        quote=s.text,
+                        text=chunk.text,
+                        chunk_id=chunk.chunk_id,
+                    )
+                )
             else:
                 cit = citations[marker_of[s.chunk_rank] - 1]
                 cit.quote = f"{cit.quote} … {s.text}"
             lines.append(f"«{s.text}» [{marker_of[s.chunk_rank]}]")
-        return Answer(question=question, language=language, answer="\n".join(lines), answerable=True,
-                      citations=citations, answerer=self.name)
+        return Answer(
+            question=question,
+            language=language,
+            answer="\n".join(lines),
+            answerable=True,
+            citations=citations,
+            answerer=self.name,
+        )

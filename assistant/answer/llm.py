@@ -10,7 +10,6 @@ from dataclasses import replace
 import httpx
 import openai
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
-from llama_index.core.utils import get_tokenizer
 
 from assistant.answer.cite import MARKER, map_citations
 from assistant.answer.llm_client import make_llm
@@ -19,15 +18,11 @@ from assistant.answer.verify import SUPPORT_THRESHOLD, is_no_answer, verify_clai
 from assistant.prompts import LANGUAGES, NO_ANSWER, load_prompt
 from assistant.retrieve.types import RetrievedChunk
 from assistant.settings import Settings
+from assistant.tokens import count_tokens
 from index.errors import DerekError
 
 _MESSAGE_OVERHEAD = 16  # chat-format tokens per request, beyond the text (roles, separators)
 _TAG = re.compile(r"<(/?)(source)", re.IGNORECASE)
-
-
-def count_tokens(text: str) -> int:
-    """cl100k tokens, through LlamaIndex's bundled tokenizer files (no download)."""
-    return len(get_tokenizer()(text))
 
 
 def _source_block(n: int, chunk: RetrievedChunk) -> str:
@@ -86,11 +81,12 @@ class LLMAnswerer:
 
     def __init__(
         self,
+        llm: LLM | None,
         settings: Settings,
-        llm: LLM | None = None,
         embedder=None,
         threshold: float = SUPPORT_THRESHOLD,
     ) -> None:
+        """`llm` from make_llm(settings) (made here when None); `embedder` the E5Embedding of retrieval."""
         self.settings = settings
         self.llm = llm or make_llm(settings)
         if self.llm is None:
@@ -136,6 +132,11 @@ class LLMAnswerer:
             blocks.append(block)
             kept.append(chunk)
             budget -= cost
+        if chunks and not kept:
+            raise DerekError(
+                f"DEREK_LLM_CONTEXT_WINDOW={self.settings.llm_context_window} is too small for one source "
+                "sentence; raise it or lower DEREK_LLM_MAX_TOKENS."
+            )
         system, user = prompt.render(
             sources="\n\n".join(blocks), history=history_text or "—", question=question
         )

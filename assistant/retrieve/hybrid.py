@@ -15,6 +15,7 @@ import numpy as np
 from index.store import ChromaStore, StoredChunk
 
 from assistant.numbers import extract_numbers
+from assistant.retrieve.concepts import Concept, coverage, question_concepts
 from assistant.retrieve.expand import expand_query, name_matches
 from assistant.retrieve.lexical import BM25Index
 from assistant.retrieve.normalize import tokenize
@@ -32,11 +33,12 @@ class RetrievalMode(str, Enum):
 class Weights:
     """Linear fusion of per-chunk signals (cosines are ~0.7-0.9 for e5; the others are in [0, 1])."""
 
-    chunk: float = 1.0
+    chunk: float = 0.25
     sentence: float = 1.0
-    lexical: float = 0.10
-    numbers: float = 0.06
-    names: float = 0.06
+    lexical: float = 0.0
+    coverage: float = 0.3
+    numbers: float = 0.05
+    names: float = 0.05
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Signals:
     chunk: float = 0.0
     sentence: float = 0.0
     lexical: float = 0.0
+    coverage: float = 0.0
     numbers: float = 0.0
     names: float = 0.0
     sentence_scores: np.ndarray | None = None
@@ -62,7 +65,13 @@ class HybridRetriever:
         chunks = store.all_chunks()
         self.chunks: dict[str, StoredChunk] = {c.id: c for c in chunks}
         self.ids = [c.id for c in chunks]
-        self.bm25 = BM25Index(self.ids, [tokenize(c.text) for c in chunks])
+        tokens = [tokenize(c.text) for c in chunks]
+        self.bm25 = BM25Index(self.ids, tokens)
+        self.token_sets: dict[str, frozenset[str]] = {c.id: frozenset(t) for c, t in zip(chunks, tokens)}
+        self.df: dict[str, int] = {}
+        for t in self.token_sets.values():
+            for tok in t:
+                self.df[tok] = self.df.get(tok, 0) + 1
         self.numbers: dict[str, set[str]] = {c.id: set(extract_numbers(c.text)) for c in chunks}
         self.by_number: dict[str, set[str]] = {}
         for cid, found in self.numbers.items():
@@ -111,7 +120,8 @@ class HybridRetriever:
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [self._result(cid, score) for cid, score in best]
 
-    def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
+    def signals(self, question: str, language: str, qvecs: np.ndarray) -> dict[str, Signals]:
+        """Candidate chunks (dense, sentence, lexical and number hits) with every signal the fusion uses."""
         expanded = expand_query(question, language)
         candidates: dict[str, None] = {}
         for qvec in qvecs:
@@ -124,28 +134,39 @@ class HybridRetriever:
             candidates.update((cid, None) for cid in self._chunks_with_numbers(expanded.numbers))
         lex_max = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
         lex_by_id = dict(zip(self.ids, lexical))
-        vectors = self._vectors_for(list(candidates))
-        w = self.weights
-        scored = []
-        for cid, (cvec, svecs) in vectors.items():
-            chunk = self.chunks[cid]
-            sig = Signals()
-            sig.chunk = float(np.max(qvecs @ cvec))
+        concepts = question_concepts(expanded)
+        idf = [self.idf(c) for c in concepts]
+        out: dict[str, Signals] = {}
+        for cid, (cvec, svecs) in self._vectors_for(list(candidates)).items():
+            sig = Signals(chunk=float(np.max(qvecs @ cvec)))
             if len(svecs):
                 sims = (svecs @ qvecs.T).max(axis=1)
                 sig.sentence, sig.sentence_scores, sig.sentence_vectors = float(sims.max()), sims, svecs
             else:
                 sig.sentence = sig.chunk
             sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
+            sig.coverage = coverage(concepts, self.token_sets[cid], idf)
             if expanded.numbers:
                 found = self.numbers[cid]
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
-                sig.names = name_matches(expanded.names, chunk.text)
-            score = (w.chunk * sig.chunk + w.sentence * sig.sentence + w.lexical * sig.lexical
-                     + w.numbers * sig.numbers + w.names * sig.names)
-            scored.append((score, cid, sig))
-        scored.sort(key=lambda x: -x[0])
+                sig.names = name_matches(expanded.names, self.chunks[cid].text)
+            out[cid] = sig
+        return out
+
+    def idf(self, concept: Concept) -> float:
+        """Inverse document frequency of a concept's most frequent spelling in this index."""
+        df = max((min(self.df.get(t, 0) for t in alt) for alt in concept.alternatives), default=0)
+        return float(np.log(1 + len(self.ids) / (1 + df)))
+
+    def fuse(self, sig: Signals) -> float:
+        w = self.weights
+        return (w.chunk * sig.chunk + w.sentence * sig.sentence + w.lexical * sig.lexical
+                + w.coverage * sig.coverage + w.numbers * sig.numbers + w.names * sig.names)
+
+    def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
+        scored = sorted(((self.fuse(sig), cid, sig) for cid, sig in self.signals(question, language, qvecs).items()),
+                        key=lambda x: -x[0])
         return [self._result(cid, score, sig) for score, cid, sig in scored[:k]]
 
     def _chunks_with_numbers(self, numbers: list[str]) -> list[str]:

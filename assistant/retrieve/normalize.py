@@ -1,5 +1,5 @@
-"""Text to BM25 tokens for kk/ru/en: NFKC, lowercase, canonical numbers, stopwords out, stems (Snowball for ru/en,
-a suffix stripper for Kazakh). Index and query must go through the same `tokenize`."""
+"""Text to BM25 tokens for kk/ru/en: NFKC, lowercase, canonical numbers, stopwords out, stems (Snowball for
+ru/en, a suffix stripper for Kazakh). Index and query must go through the same `tokenize`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from assistant.numbers import extract_numbers
+from index.language import detect_language
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -18,8 +19,9 @@ _CYRILLIC = re.compile(r"[а-яё]")
 STOPWORDS = frozenset(
     # kk: conjunctions, particles, pronouns, postpositions, question words and question boilerplate
     """және мен бен пен да де та те ал бірақ әрі немесе яғни бұл осы сол ол олар оның олардың оны бір бірі
-    үшін туралы арқылы бойынша сияқты секілді дейін кейін қарай бері гөрі деп еді екен емес жоқ бар болып болды
-    болса болған табылады қандай қанша қашан қайда не неге неліктен қалай кім ме ма ба бе па пе ғой ғана тек
+    үшін туралы арқылы бойынша сияқты секілді дейін кейін қарай бері гөрі деп еді екен емес жоқ бар болып
+    болды болса болған табылады қандай қанша қашан қайда не неге неліктен қалай кім ме ма ба бе па пе ғой
+    ғана тек
     әр барлық өз өзі өзінің біз сіз мақала мақалада мақалаға айтылған айтылады көрсетілген
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от
     меня еще нет о из ему ли если уже или ни быть был него до вас нибудь уж вам ведь там потом себя ей может
@@ -31,6 +33,8 @@ STOPWORDS = frozenset(
     that these those what which who whom whose when where why how does do did has have had not no than then
     there their they them he she his her we you i me my our your can could would should will shall may might
     also into over under between according article paper say says said mention mentioned mentions
+    describe explain list name give tell summarize compare опишите перечислите назовите расскажите объясните
+    сравните сипаттаңыз атаңыз түсіндіріңіз
     """.split()
 )
 
@@ -42,20 +46,31 @@ def _snowball(language: str):
 
 _KK_SUFFIXES = sorted(
     """ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде дан ден тан тен нан нен
-    мен бен пен ын ін ы і сы сі лар лер дар дер тар тер ғы гі қы кі лық лік дық дік тық тік шы ші""".split(),
+    мен бен пен ын ін ы і сы сі лар лер дар дер тар тер ғы гі қы кі лық лік дық дік тық тік лы лі шы ші
+    """.split(),
     key=len,
     reverse=True,
 )
 _VOWELS = "аәеёиоөуұүыіэюя"
 _VOICELESS = "кқпстфхцчшщ"
-# which letter may precede a suffix, by the suffix's first letter (Kazakh assimilation: жылдың, саясатты, елдері)
+# which letter may precede a suffix, by its first letter (Kazakh assimilation: жылдың, саясатты, елдері)
 _MAY_FOLLOW = {
-    "т": _VOICELESS + "в", "қ": _VOICELESS + "в", "к": _VOICELESS + "в", "п": _VOICELESS + "в",
-    "д": _VOWELS + "бвгғджзйлмнңрһу", "ғ": _VOWELS + "бвгғджзйлмнңрһу", "г": _VOWELS + "бвгғджзйлмнңрһу",
-    "б": "бвгғджзйлмнңрһу", "н": _VOWELS + "мнң", "л": _VOWELS + "йулр", "с": _VOWELS,
-    "ы": "бвгғджзйклмнңпрсттфхцчшщһ", "і": "бвгғджзйклмнңпрсттфхцчшщһ",
+    "т": _VOICELESS + "в",
+    "қ": _VOICELESS + "в",
+    "к": _VOICELESS + "в",
+    "п": _VOICELESS + "в",
+    "д": _VOWELS + "бвгғджзйлмнңрһу",
+    "ғ": _VOWELS + "бвгғджзйлмнңрһу",
+    "г": _VOWELS + "бвгғджзйлмнңрһу",
+    "б": "бвгғджзйлмнңрһу",
+    "н": _VOWELS + "мнң",
+    "л": _VOWELS + "йулр",
+    "с": _VOWELS,
+    "ы": "бвгғджзйклмнңпрсттфхцчшщһ",
+    "і": "бвгғджзйклмнңпрсттфхцчшщһ",
 }
-_KK_KEEP = frozenset({"сауда", "астана", "пайда", "орда"})
+# words whose ending only looks like a suffix
+_KK_KEEP = frozenset({"сауда", "астана", "пайда", "орда", "түрікмен", "түркімен", "қағида"})
 _VOICED_FINAL = {"ғ": "қ", "г": "к", "б": "п"}
 
 
@@ -71,7 +86,7 @@ def _strippable(word: str, suffix: str) -> bool:
 
 
 def stem_kazakh(word: str) -> str:
-    """Strip Kazakh inflectional and a few derivational suffixes from the end, keeping a stem of 3+ letters."""
+    """Strip Kazakh inflectional and some derivational suffixes from the end, keeping 3+ letters."""
     for _ in range(6):
         if word in _KK_KEEP:
             return word
@@ -84,7 +99,7 @@ def stem_kazakh(word: str) -> str:
 
 
 def word_language(word: str, language: str | None = None) -> str:
-    """Which stemmer a lowercased word gets: Latin -> en, Kazakh letters -> kk, other Cyrillic -> kk/ru by hint."""
+    """Stemmer for a lowercased word: Latin -> en, Kazakh letters -> kk, other Cyrillic -> kk/ru by hint."""
     if not _CYRILLIC.search(word) and not KAZAKH_LETTERS.intersection(word):
         return "en"
     if KAZAKH_LETTERS.intersection(word) or language == "kk":
@@ -102,11 +117,25 @@ def stem(word: str, language: str) -> str:
     return _snowball("english").stemWord(word)
 
 
+def _cyrillic_language(text: str, words: list[str]) -> str:
+    """kk or ru for the Cyrillic words of a text: index.language's guess, else whether Kazakh letters are
+    frequent among them (a Kazakh name in a Russian sentence is not)."""
+    guess = detect_language(text)
+    if guess in ("kk", "ru"):
+        return guess
+    cyrillic = [w for w in words if _CYRILLIC.search(w) or KAZAKH_LETTERS.intersection(w)]
+    kazakh = sum(1 for w in cyrillic if KAZAKH_LETTERS.intersection(w))
+    return "kk" if kazakh and kazakh >= 0.2 * len(cyrillic) else "ru"
+
+
 def tokenize(text: str, language: str | None = None) -> list[str]:
-    """BM25 tokens of text; `language` is a hint for Cyrillic words without Kazakh letters (None -> Russian)."""
+    """BM25 tokens of text. `language` decides the stemmer of Cyrillic words without Kazakh letters; None
+    guesses it from the whole text (Latin words always get the English stemmer)."""
     text = unicodedata.normalize("NFKC", text).lower()
     tokens = [n for n in extract_numbers(text) if not n.endswith("%")]
-    for word in _WORD.findall(text):
+    words = _WORD.findall(text)
+    language = language or _cyrillic_language(text, words)
+    for word in words:
         if len(word) < 2 or word in STOPWORDS:
             continue
         stemmed = stem(word, word_language(word, language))

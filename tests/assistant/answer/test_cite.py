@@ -21,7 +21,9 @@ def test_renumbered_in_order_of_first_use(chunks, embedder):
 
 
 def test_repeated_markers_make_one_citation(chunks, embedder):
-    _, citations, _ = map_citations(f"{TRADE} [1]. It fell by 5.2% [1]. Imports were 9.633 billion [1].", chunks)
+    _, citations, _ = map_citations(
+        f"{TRADE} [1]. It fell by 5.2% [1]. Imports were 9.633 billion [1].", chunks
+    )
     assert len(citations) == 1 and citations[0].marker == 1
 
 
@@ -66,7 +68,9 @@ def test_quote_without_embedder_uses_numbers_and_words(chunks):
 
 
 def test_split_claims_assigns_markers_after_full_stop():
-    claims = split_claims("The sources say:\n- Trade fell by 5,2%. [1][2] Imports fell [3].\n1. Gas pipelines [1, 2]")
+    claims = split_claims(
+        "The sources say:\n- Trade fell by 5,2%. [1][2] Imports fell [3].\n1. Gas pipelines [1, 2]"
+    )
     assert [(c.text, c.markers) for c in claims] == [
         ("The sources say:", []),
         ("Trade fell by 5,2%.", [1, 2]),

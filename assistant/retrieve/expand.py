@@ -1,0 +1,244 @@
+"""The cross-lingual lexical bridge: a question's BM25 terms in kk/ru/en via the lexicon, its numbers,
+and proper names matched across Latin and Cyrillic script by a transliteration skeleton."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.numbers import extract_numbers
+from assistant.retrieve.normalize import STOPWORDS, tokenize
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.tsv")
+LANGUAGES = ("kk", "ru", "en")
+
+
+@dataclass
+class ExpandedQuery:
+    """What lexical retrieval needs from a question."""
+
+    language: str
+    own_terms: list[str]  # the question's tokens (same-language matching), numbers included
+    bridge_terms: dict[str, list[str]]  # per corpus language: tokens of the recognized concepts' forms
+    numbers: list[str]  # canonical numbers and years, matched exactly
+    names: list[str]  # proper names not in the lexicon, for name_matches
+    concepts: list[str] = field(default_factory=list)  # lexicon ids recognized in the question
+
+    @property
+    def terms(self) -> list[str]:
+        """All terms, for one BM25 index over mixed-language chunks."""
+        return _unique(self.own_terms + [t for lang in LANGUAGES for t in self.bridge_terms.get(lang, [])])
+
+    def terms_for(self, language: str) -> list[str]:
+        """Terms for chunks in `language`: the question's own tokens only when the languages agree."""
+        own = (
+            self.own_terms if language == self.language else [n for n in self.numbers if not n.endswith("%")]
+        )
+        return _unique(own + self.bridge_terms.get(language, []))
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _same(a: str, b: str) -> bool:
+    """Stems agree, tolerating a leftover ending of 1-2 letters on stems of 4+ letters ("иран" ~ "иранск")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 2
+
+
+@dataclass
+class Lexicon:
+    """Concepts with their forms per language, and their token sequences for recognition."""
+
+    forms: dict[str, dict[str, list[str]]]  # concept -> language -> spellings
+    sequences: dict[str, list[tuple[tuple[str, ...], str]]]  # first-token key -> [(tokens, concept)]
+    terms: dict[str, dict[str, list[str]]]  # concept -> language -> normalized tokens of all spellings
+
+    def recognize(self, tokens: list[str]) -> tuple[list[str], set[int]]:
+        """Concepts found in a token list (longest match first) and the token positions they cover."""
+        found: list[str] = []
+        covered: set[int] = set()
+        i = 0
+        while i < len(tokens):
+            best: tuple[int, str] | None = None
+            for seq, concept in self.sequences.get(tokens[i][:4], []):
+                n = len(seq)
+                if (best is None or n > best[0]) and all(
+                    i + k < len(tokens) and _same(tokens[i + k], seq[k]) for k in range(n)
+                ):
+                    best = (n, concept)
+            if best:
+                found.append(best[1])
+                covered.update(range(i, i + best[0]))
+                i += best[0]
+            else:
+                i += 1
+        return _unique(found), covered
+
+
+@lru_cache(maxsize=2)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read the TSV lexicon (id, kk, ru, en; spellings separated by "|"), once."""
+    forms: dict[str, dict[str, list[str]]] = {}
+    sequences: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    terms: dict[str, dict[str, list[str]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        concept, *columns = line.split("\t")
+        forms[concept] = {
+            lang: [f.strip() for f in col.split("|") if f.strip()]
+            for lang, col in zip(LANGUAGES, columns, strict=True)
+        }
+        terms[concept] = {}
+        for lang, spellings in forms[concept].items():
+            tokens: list[str] = []
+            for spelling in spellings:
+                seq = tokenize(spelling, lang)
+                if seq:
+                    sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept))
+                tokens += seq
+            terms[concept][lang] = _unique(tokens)
+    return Lexicon(forms, sequences, terms)
+
+
+_NAME = re.compile(r"[^\W\d_]+")
+
+
+def _names(question: str, language: str, covered_words: set[str]) -> list[str]:
+    names = []
+    for word in _NAME.findall(unicodedata.normalize("NFKC", question)):
+        lower = word.lower()
+        if (
+            len(word) >= 3
+            and word[0].isupper()
+            and not word.isupper()  # acronyms are the lexicon's job
+            and lower not in STOPWORDS
+            and not (set(tokenize(word, language)) & covered_words)
+        ):
+            names.append(word)
+    return _unique(names)
+
+
+def expand_query(question: str, language: str, lexicon: Lexicon | None = None) -> ExpandedQuery:
+    """Terms, numbers and names of a question in `language` (kk | ru | en) for lexical retrieval."""
+    lexicon = lexicon or load_lexicon()
+    own = tokenize(question, language)
+    concepts, covered = lexicon.recognize(own)
+    bridge = {
+        lang: _unique([t for c in concepts for t in lexicon.terms[c].get(lang, [])]) for lang in LANGUAGES
+    }
+    covered_words = {own[i] for i in covered}
+    return ExpandedQuery(
+        language=language,
+        own_terms=own,
+        bridge_terms=bridge,
+        numbers=extract_numbers(question),
+        names=_names(question, language, covered_words),
+        concepts=concepts,
+    )
+
+
+# --- transliteration skeleton: Latin and Cyrillic spellings of a name map to one Latin key ---
+
+_CYR = dict(
+    zip(
+        "абвгғдеэжзиіыйкқлмнңоөпрстуұүфхһцчшщъьәё",
+        "a b v g g d e e j z i i i i k k l m n n o o p r s t u u u f h h c c x x _ _ a io".split(),
+        strict=True,
+    )
+)
+_CYR.update({"ю": "iu", "я": "ia"})
+_CYR_PAIRS = (("чж", "ж"), ("цз", "ж"), ("дж", "ж"))
+_LATIN_PAIRS = (
+    ("cci", "ci"),
+    ("cce", "ce"),
+    ("shch", "x"),
+    ("sch", "x"),
+    ("sh", "x"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("tch", "c"),
+    ("ch", "c"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("qu", "kv"),
+    ("yo", "io"),
+    ("yu", "iu"),
+    ("ya", "ia"),
+    ("ye", "e"),
+    ("ş", "x"),
+    ("ç", "c"),
+)
+_VOWEL_RUN = re.compile(r"[aeiou]{2,}")
+
+
+@lru_cache(maxsize=100_000)
+def name_key(word: str) -> str:
+    """Phonetic skeleton of a name: Пантуччи/Pantucci -> pantuci, Мирзиёев/Mirziyoyev -> mirziev."""
+    word = unicodedata.normalize("NFKC", word).lower()
+    for a, b in _CYR_PAIRS:
+        word = word.replace(a, b)
+    for a, b in _LATIN_PAIRS:
+        word = word.replace(a, b)
+    # Latin diacritics off (ö -> o), Cyrillic letters kept whole (й, ё)
+    word = "".join(c if c in _CYR or c.isascii() else unicodedata.normalize("NFKD", c)[0] for c in word)
+    out = []
+    for i, ch in enumerate(word):
+        if ch in _CYR:
+            out.append(_CYR[ch].strip("_"))
+        elif ch == "x":
+            out.append("s" if i == 0 else "ks")  # Xiao -> Сяо, Alexander -> Александр
+        elif ch == "c":
+            out.append("c" if word[i + 1 : i + 2] in ("e", "i", "y") else "k")
+        elif "a" <= ch <= "z":
+            out.append({"y": "i", "w": "v", "q": "k"}.get(ch, ch))
+    key = "".join(out)
+    if key.endswith("ng"):
+        key = key[:-1]  # pinyin -ng is Cyrillic -н: Zhang -> Чжан
+    key = re.sub(r"(.)\1+", r"\1", key)
+    return _VOWEL_RUN.sub(
+        lambda m: m.group()[0] + m.group()[-1] if m.group()[0] != m.group()[-1] else m.group()[0], key
+    )
+
+
+def _prefix_distance(name: str, word: str) -> int:
+    """Edit distance between name and the best-matching prefix of word (inflections follow the name)."""
+    previous = list(range(len(word) + 1))
+    for i, a in enumerate(name, 1):
+        current = [i]
+        for j, b in enumerate(word, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    return min(previous)
+
+
+def _allowed_edits(key: str) -> int:
+    return 0 if len(key) <= 3 else 1 if len(key) <= 6 else 2
+
+
+def name_in(name: str, word: str) -> bool:
+    """Whether word (possibly inflected, any script) is a spelling of name."""
+    a, b = name_key(name), name_key(word)
+    return bool(a and b) and a[0] == b[0] and _prefix_distance(a, b) <= _allowed_edits(a)
+
+
+def name_matches(names: list[str], text: str) -> float:
+    """Share of names that occur in text as a capitalized word in any script (0.0 when names is empty)."""
+    if not names:
+        return 0.0
+    words = {w for w in _NAME.findall(text) if len(w) >= 3 and w[0].isupper()}
+    return sum(any(name_in(name, w) for w in words) for name in names) / len(names)
+

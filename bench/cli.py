@@ -1,0 +1,111 @@
+"""`derek bench ...`: each command prints its Markdown table and writes bench/results/<name>.json and .md."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bench import crosslingual, kazqad
+from bench.report import REPO, require
+from index.errors import DerekError
+
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that write bench/results/.")
+
+Rebuild = Annotated[bool, typer.Option("--rebuild", help="Re-index the bench collection from scratch.")]
+Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions (quick runs).")]
+
+
+@bench_app.command()
+def qa(
+    file: Annotated[Path, typer.Option("--file", help="Dev questions (or ../shared/eval/dev_qa.jsonl).")] = (
+        REPO / "tests" / "data" / "dev_qa.jsonl"
+    ),
+    data: Annotated[Path, typer.Option("--data", help="Folder of documents to index.")] = REPO / "corpus",
+    rebuild: Rebuild = False,
+    limit: Limit = None,
+) -> None:
+    """Dev-set evidence hit@1/@5 per retrieval mode and language, then the final pipeline's answers."""
+    from bench import qa as qa_bench
+    from bench.report import bench_home
+
+    home = bench_home("qa")
+    if rebuild:
+        _drop(home)
+    typer.echo(
+        qa_bench.run(
+            require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit
+        )
+    )
+
+
+@bench_app.command("kazqad")
+def kazqad_cmd(
+    data: Annotated[Path, typer.Option("--data", help="KazQAD validation folder.")] = kazqad.DATA,
+    rebuild: Rebuild = False,
+    limit: Limit = None,
+) -> None:
+    """KazQAD passage retrieval (R@1, R@5, MRR@10, nDCG@10) per mode and extractive answer F1 / EM."""
+    typer.echo(kazqad.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit))
+
+
+@bench_app.command("crosslingual")
+def crosslingual_cmd(
+    data: Annotated[Path, typer.Option("--data", help="FLORES-200 devtest folder.")] = crosslingual.DATA,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="First N sentences per language.")
+    ] = None,
+    rebuild: Rebuild = False,
+) -> None:
+    """FLORES-200: R@1 / R@5 of the Kazakh article for every English and Russian sentence (dense, final)."""
+    typer.echo(crosslingual.run(require(data, "FLORES-200 data"), limit=limit, rebuild=rebuild))
+
+
+@bench_app.command()
+def speed(
+    data: Annotated[
+        Path, typer.Option("--data", help="KazQAD validation folder (passages to index).")
+    ] = kazqad.DATA,
+    budget: Annotated[
+        float, typer.Option("--budget", help="Seconds for the scale test (split over backends).")
+    ] = 600.0,
+    passages: Annotated[
+        int, typer.Option("--passages", help="KazQAD passages for throughput (0 = all).")
+    ] = 174,
+    queries: Annotated[int, typer.Option("--queries", help="Warm latency queries.")] = 100,
+    server: Annotated[
+        bool, typer.Option("--server/--no-server", help="Also scale against a Chroma server.")
+    ] = True,
+) -> None:
+    """Indexing throughput vs raw embedding, warm latency, cold start, peak RSS, scale projections."""
+    from bench import speed as speed_bench
+
+    typer.echo(
+        speed_bench.run(
+            require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server
+        )
+    )
+
+
+def _drop(home: Path) -> None:
+    import shutil
+
+    if home.exists():
+        shutil.rmtree(home)
+
+
+def main() -> None:
+    """Standalone entry (`python -m bench.cli ...`): DerekError -> one line and exit 1."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        bench_app()
+    except DerekError as exc:
+        sys.stderr.write(f"derek: error: {exc}\n")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

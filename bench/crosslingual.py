@@ -1,0 +1,137 @@
+"""FLORES-200 cross-lingual bench: each English / Russian sentence retrieves its Kazakh source article."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench.metrics import hit_at_k, mean, mrr_at_k
+from bench.report import SHARED_BENCH, bench_home, require, table, write
+
+DATA = SHARED_BENCH / "flores200"
+MODES = ("dense", "final")
+REFERENCE = {
+    ("dense", "en"): {"R@1": 0.777, "R@5": 0.938},
+    ("dense", "ru"): {"R@1": 0.751, "R@5": 0.900},
+    ("final", "en"): {"R@1": 0.90},
+    ("final", "ru"): {"R@1": 0.90},
+}
+
+
+def load(data: Path = DATA) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+    """Kazakh articles (id -> sentences, grouped by source URL) and per-language queries (text, article)."""
+    lines = {
+        lang: require(data / f"{lang}.devtest", f"FLORES-200 {lang}").read_text(encoding="utf-8").splitlines()
+        for lang in ("kaz_Cyrl", "eng_Latn", "rus_Cyrl")
+    }
+    urls = [
+        row.split("\t")[0]
+        for row in require(data / "metadata_devtest.tsv", "FLORES-200 metadata")
+        .read_text(encoding="utf-8")
+        .splitlines()[1:]
+    ]
+    article_of: dict[str, str] = {}
+    articles: dict[str, list[str]] = {}
+    for url, kk in zip(urls, lines["kaz_Cyrl"], strict=True):
+        aid = article_of.setdefault(url, f"a{len(article_of):04d}")
+        articles.setdefault(aid, []).append(kk)
+    queries = {
+        lang: [(text, article_of[url]) for url, text in zip(urls, lines[name], strict=True)]
+        for lang, name in (("en", "eng_Latn"), ("ru", "rus_Cyrl"))
+    }
+    return articles, queries
+
+
+def open_collection(articles: dict[str, list[str]], home: Path, rebuild: bool = False):
+    """The bench service with one document per Kazakh article; reused when its manifest lists them all."""
+    from assistant.service import Derek
+    from assistant.settings import Settings
+
+    folder = home / "articles"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for aid, sentences in articles.items():
+        path = folder / f"{aid}.txt"
+        text = "\n".join(sentences) + "\n"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    derek = Derek(Settings(home=home, collection="bench_flores"))
+    if rebuild or len(derek.manifest.entries) != len(paths) or not derek.store.count():
+        return derek, derek.index(paths, reset=rebuild)
+    return derek, None
+
+
+def evaluate(derek, queries: dict[str, list[tuple[str, str]]], modes=MODES, depth: int = 20) -> list[dict]:
+    """Per query and mode: rank of the gold article among articles ordered by their best chunk."""
+    from assistant.retrieve.hybrid import RetrievalMode
+
+    out = []
+    for mode in modes:
+        for lang, items in queries.items():
+            for n, (text, gold) in enumerate(items):
+                chunks = derek.retrieve(text, k=depth, mode=RetrievalMode(mode))
+                ranked = list(dict.fromkeys(Path(c.source).stem for c in chunks))
+                out.append(
+                    {
+                        "mode": mode,
+                        "lang": lang,
+                        "gold": gold,
+                        "R@1": hit_at_k(ranked, [gold], 1),
+                        "R@5": hit_at_k(ranked, [gold], 5),
+                        "MRR@10": mrr_at_k(ranked, [gold], 10),
+                    }
+                )
+                if n % 200 == 0:
+                    print(f"  {mode} {lang}->kk: {n}/{len(items)}", file=sys.stderr, flush=True)
+    return out
+
+
+def summarize(rows: list[dict]) -> list[dict]:
+    keys = list(dict.fromkeys((r["mode"], r["lang"]) for r in rows))
+    return [
+        {
+            "mode": m,
+            "direction": f"{lang}->kk",
+            "queries": len(sel := [r for r in rows if (r["mode"], r["lang"]) == (m, lang)]),
+            **{k: mean(r[k] for r in sel) for k in ("R@1", "R@5", "MRR@10")},
+            **{f"ref {k}": v for k, v in REFERENCE.get((m, lang), {}).items()},
+        }
+        for m, lang in keys
+    ]
+
+
+def run(
+    data: Path = DATA,
+    limit: int | None = None,
+    rebuild: bool = False,
+    home: Path | None = None,
+    out_dir: Path | None = None,
+) -> str:
+    """Index (or reuse) the Kazakh articles, query every en / ru sentence, write crosslingual.json / .md."""
+    articles, queries = load(data)
+    derek, indexed = open_collection(articles, home or bench_home("crosslingual"), rebuild)
+    if limit:
+        queries = {lang: items[:limit] for lang, items in queries.items()}
+    rows = evaluate(derek, queries)
+    summary = summarize(rows)
+    md = (
+        f"FLORES-200 devtest: {len(articles)} Kazakh articles (sentences grouped by source URL, one document "
+        f"each); every English / Russian sentence is a query for its article. `ref` = CEO's plain-script "
+        "dense figures; final: target R@1.\n\n"
+        + table(summary, ["mode", "direction", "queries", "R@1", "R@5", "MRR@10", "ref R@1", "ref R@5"])
+    )
+    write(
+        "crosslingual",
+        {
+            "data": str(data),
+            "articles": len(articles),
+            "chunks": derek.store.count(),
+            "index": indexed.to_dict() if indexed else "reused",
+            "results": summary,
+            "per_query": rows,
+        },
+        md,
+        out_dir,
+    )
+    return md

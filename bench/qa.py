@@ -1,0 +1,179 @@
+"""Dev-set QA bench: evidence hit@1/@5 per retrieval mode and language, then the extractive answers."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench.metrics import evidence_in, key_fact_recall, mean
+from bench.report import REPO, table, write
+
+MODES = ("dense", "bm25", "hybrid", "final")
+LANGS = ("kk", "ru", "en")
+
+
+def load_dev(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _history(row: dict) -> list:
+    from assistant.answer.types import Turn
+
+    return [Turn(t["role"], t["content"]) for t in row.get("history", [])]
+
+
+def evaluate_retrieval(service, rows: list[dict], modes=MODES, k: int = 5) -> list[dict]:
+    """Per answerable question and mode: does the top-1 / top-k chunk text contain the gold evidence?"""
+    from assistant.retrieve.hybrid import RetrievalMode
+
+    out = []
+    for row in rows:
+        if not row.get("answerable", True):
+            continue
+        for mode in modes:
+            chunks = service.retrieve(row["question"], k=k, history=_history(row), mode=RetrievalMode(mode))
+            hits = [evidence_in(c.text, row["evidence"]) for c in chunks]
+            out.append(
+                {
+                    "id": row["id"],
+                    "lang": row["lang"],
+                    "mode": mode,
+                    "hit@1": float(any(hits[:1])),
+                    "hit@5": float(any(hits[:5])),
+                }
+            )
+    return out
+
+
+def evaluate_answers(service, rows: list[dict]) -> list[dict]:
+    """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer."""
+    out = []
+    for row in rows:
+        started = time.perf_counter()
+        answer = service.ask(row["question"], history=_history(row))
+        quotes = " ".join(c.quote for c in answer.citations)
+        answerable = row.get("answerable", True)
+        item = {
+            "id": row["id"],
+            "lang": row["lang"],
+            "answerable": answerable,
+            "abstained": not answer.answerable,
+            "language_ok": answer.language == row["lang"],
+            "answer_language": answer.language,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        if answerable:
+            item["key_fact_recall"] = key_fact_recall(f"{answer.answer} {quotes}", row.get("keys", []))
+            item["cited_evidence"] = any(evidence_in(c.text, row["evidence"]) for c in answer.citations)
+        out.append(item)
+    return out
+
+
+def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
+    """Per-language and overall figures from the per-question records."""
+    groups = [*LANGS, "all"]
+    ret_rows = []
+    for mode in MODES:
+        row: dict = {"mode": mode}
+        for lang in groups:
+            sel = [r for r in retrieval if r["mode"] == mode and lang in (r["lang"], "all")]
+            row[f"{lang} hit@1"] = mean(r["hit@1"] for r in sel)
+            row[f"{lang} hit@5"] = mean(r["hit@5"] for r in sel)
+        if any(r["mode"] == mode for r in retrieval):
+            ret_rows.append(row)
+    ans_rows = []
+    for lang in groups:
+        sel = [a for a in answers if lang in (a["lang"], "all")]
+        ok = [a for a in sel if a["answerable"]]
+        un = [a for a in sel if not a["answerable"]]
+        ans_rows.append(
+            {
+                "lang": lang,
+                "questions": len(sel),
+                "key-fact recall": mean(a["key_fact_recall"] for a in ok),
+                "cited evidence": mean(float(a["cited_evidence"]) for a in ok),
+                "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
+                "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
+                "language acc": mean(float(a["language_ok"]) for a in sel),
+            }
+        )
+    return {"retrieval": ret_rows, "answers": ans_rows}
+
+
+def failures(retrieval: list[dict], answers: list[dict]) -> list[dict]:
+    """One line per question that failed anything, to guide tuning."""
+    found: dict[str, list[str]] = {}
+    for r in retrieval:
+        if r["mode"] == "final" and not r["hit@5"]:
+            found.setdefault(r["id"], []).append("final: evidence not in top 5")
+        elif r["mode"] == "final" and not r["hit@1"]:
+            found.setdefault(r["id"], []).append("final: evidence not at rank 1")
+    for a in answers:
+        why = found.setdefault(a["id"], [])
+        if a["answerable"]:
+            if a["abstained"]:
+                why.append("false abstention")
+            if a["key_fact_recall"] < 1:
+                why.append(f"key facts {a['key_fact_recall']:.2f}")
+            if not a["cited_evidence"]:
+                why.append("no citation holds the evidence")
+        elif not a["abstained"]:
+            why.append("answered an unanswerable question")
+        if not a["language_ok"]:
+            why.append(f"answer language {a['answer_language']}")
+    return [{"id": i, "failed": "; ".join(w)} for i, w in found.items() if w]
+
+
+def report(
+    rows: list[dict],
+    retrieval: list[dict],
+    answers: list[dict],
+    out_dir: Path | None = None,
+    extra: dict | None = None,
+) -> tuple[dict, str]:
+    """Write qa.json / qa.md; returns the data and the Markdown."""
+    summary = summarize(retrieval, answers)
+    fails = failures(retrieval, answers)
+    md = (
+        f"Dev questions: {len(rows)} ({sum(not r.get('answerable', True) for r in rows)} unanswerable); "
+        "evidence hit = gold evidence phrase inside the retrieved chunk text.\n\n## Retrieval\n\n"
+        + table(summary["retrieval"])
+        + "\n## Final pipeline, extractive answerer\n\n"
+        + table(summary["answers"])
+        + "\n## Failures\n\n"
+        + table(fails, ["id", "failed"])
+    )
+    data = {
+        **(extra or {}),
+        "questions": len(rows),
+        **summary,
+        "failures": fails,
+        "per_question": {"retrieval": retrieval, "answers": answers},
+    }
+    write("qa", data, md, out_dir)
+    return data, md
+
+
+def run(
+    file: Path,
+    corpus: Path | None = None,
+    home: Path | None = None,
+    out_dir: Path | None = None,
+    limit: int | None = None,
+) -> str:
+    """Index the shipped corpus into its own collection, evaluate the dev set, write the results."""
+    from assistant.service import Derek
+    from assistant.settings import Settings
+
+    rows = load_dev(file)[:limit]
+    home = home or Path(tempfile.mkdtemp(prefix="derek-bench-qa-"))
+    derek = Derek(Settings(home=home, collection="bench_qa"))
+    indexed = derek.index([corpus or REPO / "corpus"])
+    retrieval = evaluate_retrieval(derek, rows)
+    answers = evaluate_answers(derek, rows)
+    _, md = report(
+        rows, retrieval, answers, out_dir, {"file": str(file), "home": str(home), "index": indexed.to_dict()}
+    )
+    return md

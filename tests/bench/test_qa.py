@@ -1,0 +1,58 @@
+"""The qa bench harness on a 3-question subset with a fake service: the JSON has the expected fields."""
+
+import json
+from pathlib import Path
+
+from assistant.answer.types import Answer, Citation
+from assistant.retrieve.types import RetrievedChunk
+from bench import qa
+
+DEV = Path(__file__).resolve().parents[1] / "data" / "dev_qa.jsonl"
+
+
+class FakeDerek:
+    """Retrieves one chunk holding the first gold evidence (or nothing useful) and answers with its text."""
+
+    def __init__(self, rows):
+        self.by_question = {r["question"]: r for r in rows}
+
+    def _text(self, question):
+        row = self.by_question[question]
+        return " ".join(row.get("evidence", [])) or "бөгде мәтін"
+
+    def retrieve(self, question, k=5, history=None, mode=None):
+        chunk = RetrievedChunk("c1", self._text(question), "corpus/a.txt", "a", None, None, "kk", 1.0)
+        return [chunk] if mode.value != "bm25" else []
+
+    def ask(self, question, history=None, k=None):
+        row = self.by_question[question]
+        text = self._text(question)
+        cite = Citation(1, "corpus/a.txt", "a", None, None, text, text, "c1")
+        return Answer(question, row["lang"], text, True, [cite])  # never abstains
+
+
+def test_qa_harness_writes_expected_fields(tmp_path):
+    rows = qa.load_dev(DEV)
+    subset = [next(r for r in rows if r["id"].startswith(p)) for p in ("d", "u", "m")]
+    service = FakeDerek(subset)
+    retrieval = qa.evaluate_retrieval(service, subset)
+    answers = qa.evaluate_answers(service, subset)
+    qa.report(subset, retrieval, answers, out_dir=tmp_path)
+    data = json.loads((tmp_path / "qa.json").read_text(encoding="utf-8"))
+    assert {"date", "cores", "command", "questions", "retrieval", "answers", "failures"} <= data.keys()
+    assert [r["mode"] for r in data["retrieval"]] == list(qa.MODES)
+    final = next(r for r in data["retrieval"] if r["mode"] == "final")
+    assert final["all hit@1"] == 1.0
+    bm25 = next(r for r in data["retrieval"] if r["mode"] == "bm25")
+    assert bm25["all hit@5"] == 0.0
+    overall = data["answers"][-1]
+    assert overall["lang"] == "all" and overall["questions"] == 3
+    assert {
+        "key-fact recall",
+        "cited evidence",
+        "abstention acc",
+        "false abstentions",
+        "language acc",
+    } <= overall.keys()
+    assert any("unanswerable" in f["failed"] for f in data["failures"])
+    assert (tmp_path / "qa.md").read_text(encoding="utf-8").startswith("# derek bench qa")

@@ -1,0 +1,112 @@
+import pytest
+
+from index.chunk import chunk_document
+from index.clean import clean
+from index.document import Document, Page, Paragraph, RawDocument
+from index.load import load
+from index.sentences import split_sentences
+
+
+@pytest.fixture(scope="module")
+def chunks(article, e5_tokens):
+    return chunk_document(article, e5_tokens, max_tokens=300)
+
+
+def test_every_chunk_fits_in_e5_tokens(chunks, e5_tokens):
+    assert len(chunks) > 20
+    for chunk in chunks:
+        assert 0 < e5_tokens(chunk.text) <= 300
+        assert chunk.text.strip()
+
+
+def test_chunks_stay_in_one_section_and_page(article, chunks):
+    for chunk in chunks:
+        inside = [p for p in article.paragraphs if p.start < chunk.end and chunk.start < p.end]
+        assert {p.section for p in inside} == {chunk.section}
+        assert {p.page for p in inside} == {chunk.page}
+        for line in chunk.text.split("\n"):
+            assert line in article.text[chunk.start : chunk.end]
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+
+
+def test_every_sentence_of_the_article_is_in_a_chunk(article, chunks):
+    for paragraph in article.paragraphs:
+        for start, end in split_sentences(paragraph.text):
+            sentence = paragraph.text[start:end]
+            assert any(sentence in chunk.text for chunk in chunks if chunk.section == paragraph.section), (
+                sentence
+            )
+
+
+def test_ids_are_stable_across_runs(article_path, chunks, e5_tokens):
+    again = chunk_document(clean(load(article_path)), e5_tokens, max_tokens=300)
+    assert [c.id for c in again] == [c.id for c in chunks]
+    assert len({c.id for c in chunks}) == len(chunks)
+    assert all(len(c.id) == 20 for c in chunks)
+
+
+def test_consecutive_chunks_overlap_by_one_sentence(chunks):
+    pairs = [
+        (a, b) for a, b in zip(chunks, chunks[1:], strict=False) if (a.section, a.page) == (b.section, b.page)
+    ]
+    assert len(pairs) > 10
+    for before, after in pairs:
+        last = before.text[slice(*before.sentences[-1])]
+        first = after.text[slice(*after.sentences[0])]
+        assert last == first
+        assert after.start < before.end
+
+
+def test_no_overlap_when_asked(article, e5_tokens):
+    chunks = chunk_document(article, e5_tokens, max_tokens=300, overlap_sentences=0)
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        assert after.start >= before.end
+
+
+def test_chunk_languages(chunks):
+    by_section = {}
+    for chunk in chunks:
+        by_section.setdefault(chunk.section, []).append(chunk)
+    assert {c.language for c in by_section["Abstract"]} == {"en"}
+    assert {c.language for c in by_section["Аннотация"]} == {"ru"}
+    assert {c.language for c in by_section["ТАЛҚЫЛАУ"]} == {"kk"}
+
+
+def test_sentence_spans_and_paragraph_lines(chunks):
+    for chunk in chunks:
+        assert chunk.sentences == split_sentences(chunk.text)
+        assert chunk.sentences[0][0] == 0 and chunk.sentences[-1][1] == len(chunk.text)
+    list_chunk = next(c for c in chunks if "- ел шекарасында" in c.text)
+    assert "\n- ел шекарасында" in list_chunk.text  # paragraphs joined with "\n"
+
+
+def test_metadata_has_no_none(chunks):
+    for chunk in chunks:
+        assert None not in chunk.metadata().values()
+    assert chunks[0].metadata()["page"] == -1
+
+
+def test_over_long_sentence_split_at_word_boundaries(e5_tokens):
+    sentence = " ".join(f"сөз{i}" for i in range(400)) + "."
+    text = "Қысқа кіріспе.\n\n" + sentence
+    doc = Document("long.txt", "Long", "kk", text, [
+        Paragraph("Қысқа кіріспе.", None, None, 0, 14),
+        Paragraph(sentence, None, None, 16, len(text)),
+    ])  # fmt: skip
+    chunks = chunk_document(doc, e5_tokens, max_tokens=100)
+    assert len(chunks) > 4
+    words = set()
+    for chunk in chunks:
+        assert e5_tokens(chunk.text) <= 100
+        words.update(chunk.text.replace("\n", " ").split())
+    assert {f"сөз{i}" for i in range(399)} <= words  # no word cut in half
+    assert chunks[0].text.startswith("Қысқа кіріспе.")
+
+
+def test_new_chunk_for_each_page_and_section(e5_tokens):
+    raw = RawDocument(
+        "p.txt", "P", [Page("Бірінші бет мәтіні.", 1), Page("Екінші бет мәтіні.", 2)], pdf_like=True
+    )
+    chunks = chunk_document(clean(raw), e5_tokens)
+    assert [(c.page, c.text) for c in chunks] == [(1, "Бірінші бет мәтіні."), (2, "Екінші бет мәтіні.")]
+    assert chunk_document(Document("e.txt", "E", "en", "", []), e5_tokens) == []

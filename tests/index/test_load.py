@@ -1,0 +1,217 @@
+import os
+import random
+from pathlib import Path
+
+import docx
+import pytest
+from fpdf import FPDF
+
+from index.errors import DerekError
+from index.load import SUPPORTED_SUFFIXES, load, looks_pdf_extracted
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+PAGES = [
+    "Бірінші бет. Қазақстан мен Қытай арасындағы сауда соңғы жылдары едәуір өсті.",
+    "Вторая страница. Россия и Китай подписали новое соглашение о транспорте.",
+    "Үшінші бет: Орталық Азия елдерінің сыртқы саясаты туралы қорытынды.",
+]
+
+
+def make_pdf(
+    path: Path, pages: list[str] = PAGES, title: str | None = "Сынақ құжаты", password: str = ""
+) -> Path:
+    pdf = FPDF()
+    if password:
+        pdf.set_encryption(owner_password="owner", user_password=password)
+    pdf.add_font("DejaVu", fname=FONT)
+    pdf.set_font("DejaVu", size=11)
+    if title:
+        pdf.set_title(title)
+    for number, text in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+        pdf.cell(0, 10, str(number))
+    pdf.output(str(path))
+    return path
+
+
+def test_txt_title_source_and_text(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("\n\n  Алғашқы жол  \nМәтін.\n", encoding="utf-8")
+    raw = load(path, source="notes/note.txt")
+    assert raw.title == "Алғашқы жол"
+    assert raw.source == "notes/note.txt"
+    assert raw.pages[0].text.endswith("Мәтін.\n") and raw.pages[0].number is None
+    assert raw.pdf_like is False
+
+
+def test_default_source_is_relative_to_cwd_when_inside(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    path = tmp_path / "docs" / "a.md"
+    path.write_text("# Heading\n\nText.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load(Path("docs/a.md")).source == "docs/a.md"
+    assert load(path).source == "docs/a.md"
+    monkeypatch.chdir(tmp_path / "docs")
+    assert load(path).source == "a.md"
+    other = tmp_path / "b.txt"
+    other.write_text("Text", encoding="utf-8")
+    assert load(other).source == other.as_posix()
+
+
+def test_md_title_without_hashes(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("# Орталық Азия #\n\nМәтін.", encoding="utf-8")
+    assert load(path).title == "Орталық Азия"
+
+
+def test_utf8_bom_and_cp1251(tmp_path):
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeffПривет, мир.".encode())
+    assert load(bom).pages[0].text == "Привет, мир."
+    text = (
+        "Внешняя политика стран Центральной Азии.\n"
+        "Статья посвящена раскрытию основных направлений и приоритетов внешней политики стран региона, "
+        "а также определению уровня взаимоотношений с Китайской Народной Республикой.\n"
+    )
+    path = tmp_path / "ru.txt"
+    path.write_bytes(text.encode("cp1251"))
+    raw = load(path)
+    assert raw.pages[0].text == text
+    assert raw.title == "Внешняя политика стран Центральной Азии."
+
+
+def test_article_is_pdf_like(article_path):
+    raw = load(article_path)
+    assert raw.pdf_like is True
+    assert (
+        raw.title == "ОРТАЛЫҚ АЗИЯ РЕСПУБЛИКАЛАРЫНЫҢ СЫРТҚЫ САЯСИ БАСЫМДЫҚТАРЫ ЖӘНЕ ҚЫТАЙМЕН ЫНТЫМАҚТАСТЫҒЫ"
+    )
+    assert not looks_pdf_extracted("Бір жол.\nЕкінші жол.\n" * 10)
+
+
+def test_pdf_keeps_pages_and_numbers(tmp_path):
+    raw = load(make_pdf(tmp_path / "doc.pdf"))
+    assert raw.pdf_like is True
+    assert raw.title == "Сынақ құжаты"
+    assert [page.number for page in raw.pages] == [1, 2, 3]
+    assert "Қазақстан мен Қытай" in raw.pages[0].text
+    assert "Россия и Китай" in raw.pages[1].text
+    assert "Орталық Азия елдерінің" in raw.pages[2].text
+
+
+def test_pdf_title_falls_back_to_first_line(tmp_path):
+    raw = load(make_pdf(tmp_path / "doc.pdf", title=None))
+    assert raw.title.startswith("Бірінші бет.")
+
+
+def test_pdf_page_limit(tmp_path):
+    path = make_pdf(tmp_path / "doc.pdf")
+    with pytest.raises(DerekError, match="doc.pdf.*3 pages.*limit of 2"):
+        load(path, max_pdf_pages=2)
+
+
+def test_docx_heading_paragraphs_and_table(tmp_path):
+    document = docx.Document()
+    document.add_heading("Қорытынды", level=1)
+    document.add_paragraph("Қытай мен Орталық Азия ынтымақтастығы дамып келеді.")
+    document.add_paragraph("Бірінші тармақ", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Ел", "Сауда"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Қазақстан", "41 млрд"
+    document.add_paragraph("Соңғы абзац.")
+    path = tmp_path / "doc.docx"
+    document.save(str(path))
+    raw = load(path)
+    assert raw.title == "Қорытынды"
+    assert raw.pages[0].text.split("\n\n") == [
+        "# Қорытынды",
+        "Қытай мен Орталық Азия ынтымақтастығы дамып келеді.",
+        "- Бірінші тармақ",
+        "Ел | Сауда",
+        "Қазақстан | 41 млрд",
+        "Соңғы абзац.",
+    ]
+
+
+def test_html_drops_script_style_nav(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        """<html><head><title>Орталық Азия</title><style>p {color: red}</style></head>
+        <body><nav><a href="/">Басты бет</a></nav><script>var x = "жасырын";</script>
+        <h1>Тақырып</h1><p>Бірінші   абзац
+        жалғасы.</p><div>Екінші <b>абзац</b>.</div><ul><li>тармақ</li></ul>
+        <table><tr><td>Ел</td><td>Сауда</td></tr></table><!-- пікір --></body></html>""",
+        encoding="utf-8",
+    )
+    raw = load(path)
+    assert raw.title == "Орталық Азия"
+    assert raw.pages[0].text.split("\n\n") == [
+        "# Тақырып",
+        "Бірінші абзац жалғасы.",
+        "Екінші абзац.",
+        "- тармақ",
+        "Ел | Сауда",
+    ]
+    for hidden in ("жасырын", "color", "Басты бет", "пікір"):
+        assert hidden not in raw.pages[0].text
+
+
+def test_html_title_from_first_h1(tmp_path):
+    path = tmp_path / "page.htm"
+    path.write_text("<body><h1>Басты  тақырып</h1><p>Мәтін.</p></body>", encoding="utf-8")
+    assert load(path).title == "Басты тақырып"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("random.pdf", bytes(random.Random(1).randrange(256) for _ in range(4000)), "not a readable PDF"),
+        ("empty.txt", b"", "empty"),
+        ("blank.md", b" \n\n \t", "empty"),
+        ("broken.docx", b"PK\x03\x04 this is not a zip archive", "not a readable DOCX"),
+        ("binary.txt", bytes(range(256)) * 20, "not a readable text file"),
+        ("data.xyz", b"hello", "unsupported file type '.xyz'"),
+    ],
+)
+def test_bad_files_raise_derek_error(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DerekError, match=message) as caught:
+        load(path)
+    assert name in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_truncated_pdf(tmp_path):
+    path = make_pdf(tmp_path / "full.pdf")
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(path.read_bytes()[: os.path.getsize(path) // 3])
+    with pytest.raises(DerekError, match="truncated.pdf"):
+        load(truncated)
+
+
+def test_encrypted_pdf(tmp_path):
+    path = make_pdf(tmp_path / "secret.pdf", password="secret")
+    with pytest.raises(DerekError, match="secret.pdf: the PDF is password-protected"):
+        load(path)
+
+
+def test_pdf_without_text(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 50, 50)
+    pdf.output(str(tmp_path / "drawing.pdf"))
+    with pytest.raises(DerekError, match="drawing.pdf: no text could be extracted"):
+        load(tmp_path / "drawing.pdf")
+
+
+def test_missing_path_and_directory(tmp_path):
+    with pytest.raises(DerekError, match="missing.txt: file not found"):
+        load(tmp_path / "missing.txt")
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(DerekError, match="folder.txt"):
+        load(tmp_path / "folder.txt")
+
+
+def test_supported_suffixes():
+    assert {".txt", ".md", ".pdf", ".docx", ".html", ".htm"} <= set(SUPPORTED_SUFFIXES)
