@@ -14,7 +14,9 @@ from index.errors import DerekError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Derek: cited answers from your sources, in Kazakh, Russian and English.")
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that write bench/results/.")
+
+from bench.cli import bench_app  # noqa: E402  (the benchmarks are a sub-command group)
+
 app.add_typer(bench_app, name="bench")
 
 CollectionOpt = Annotated[Optional[str], typer.Option("--collection", help="Chroma collection (default DEREK_COLLECTION).")]

@@ -53,7 +53,7 @@ def password_ok(settings: Settings, lang: str) -> bool:
     if settings.ui_password is None or st.session_state.get("authenticated"):
         return True
     st.title(message("ui_title", lang))
-    entered = st.text_input(message("ui_password", lang), type="password")
+    entered = st.text_input(message("ui_password", lang), type="password", key="password")
     if entered and hmac.compare_digest(entered.encode(), settings.ui_password.get_secret_value().encode()):
         st.session_state.authenticated = True
         st.rerun()
@@ -84,14 +84,16 @@ if "chat" not in state or state.chat.service is not service:
     state.turns, state.last_query, state.retrieved = [], None, None
 state.setdefault("upload_round", 0)
 
-question = st.chat_input(message("ui_chat_placeholder", lang), max_chars=settings.max_question_chars)
+# every widget whose label is translated has a key, so switching the language keeps its state
+question = st.chat_input(message("ui_chat_placeholder", lang), max_chars=settings.max_question_chars,
+                         key="question")
 if question and question.strip() and state.get("lang_choice", "auto") == "auto":
     lang = question_language(question)
     lang = lang if lang in LANGUAGES else interface_language(state)
 
 with st.sidebar:
     st.button(message("ui_new_chat", lang), on_click=new_chat, icon=":material/add_comment:",
-              width="stretch")
+              width="stretch", key="new_chat")
     st.selectbox(message("ui_language", lang), ["auto", *LANGUAGES], key="lang_choice",
                  format_func=lambda code: LANGUAGE_NAMES.get(code) or message("ui_language_auto", lang))
     views.answerer_info(settings, lang)

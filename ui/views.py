@@ -181,8 +181,8 @@ def documents(service, settings: Settings, lang: str) -> None:
     st.caption(message("ui_documents_count", lang, documents=len(docs), chunks=chunks))
     columns = ["name", "title", "chunks", "language", "indexed_at"]
     st.dataframe(
-        [{"name": Path(d["source"]).name, **{c: d[c] for c in columns[1:]}} for d in docs], hide_index=True, width="stretch",
-        column_config={c: message(f"ui_col_{c}", lang) for c in columns},
+        [{"name": Path(d["source"]).name, **{c: d[c] for c in columns[1:]}} for d in docs],
+        hide_index=True, width="stretch", column_config={c: message(f"ui_col_{c}", lang) for c in columns},
     )
     names = {d["source"]: f"{Path(d['source']).name} — {d['title']}" for d in docs}
     col1, col2 = st.columns([4, 1], vertical_alignment="bottom")

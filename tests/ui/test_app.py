@@ -66,7 +66,7 @@ def test_follow_up_uses_the_previous_question(at):
 
 def test_new_chat_clears_the_conversation(at):
     _ask(at, QUESTION)
-    at.sidebar.button[0].click().run()
+    at.sidebar.button(key="new_chat").click().run()
     assert _answers(at) == [] and at.session_state["turns"] == []
 
 
