@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from assistant.answer.types import Answer, Turn
 from index.language import detect_language
 
-from assistant.answer.types import Answer, Turn
-
 # Words that make a question lean on the previous turn: conjunction openers and anaphora, in kk/ru/en.
-_OPENERS = {"and", "also", "what", "how", "but", "а", "и", "ещё", "еще", "также", "ал", "тағы", "және", "ал"}
+_OPENERS = {"and", "also", "what", "how", "but", "а", "и", "ещё", "еще", "также", "ал", "тағы", "және"}
 _ANAPHORA = {
     "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "he", "she", "his", "her",
     "он", "она", "оно", "они", "его", "её", "ее", "их", "ней", "нём", "нем", "них", "этом", "этой", "этого",

@@ -6,20 +6,26 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from index.errors import DerekError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Derek: cited answers from your sources, in Kazakh, Russian and English.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Derek: cited answers from your sources, in Kazakh, Russian and English.",
+)
 
 from bench.cli import bench_app  # noqa: E402  (the benchmarks are a sub-command group)
 
 app.add_typer(bench_app, name="bench")
 
-CollectionOpt = Annotated[Optional[str], typer.Option("--collection", help="Chroma collection (default DEREK_COLLECTION).")]
+CollectionOpt = Annotated[
+    str | None, typer.Option("--collection", help="Chroma collection (default DEREK_COLLECTION).")
+]
 
 
 def _service(collection: str | None = None):
@@ -36,7 +42,7 @@ def _print_json(obj) -> None:
 
 @app.command()
 def index(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: corpus/).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
     collection: CollectionOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that no longer exist.")] = False,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the collection and rebuild it.")] = False,
@@ -126,8 +132,9 @@ def _render_answer(answer) -> str:
     if answer.citations:
         lines += ["", message("references", lang) + ":"]
         for c in answer.citations:
-            where = ", ".join(x for x in (c.source, f"{message('page', lang)} {c.page}" if c.page else "",
-                                          c.section or "") if x)
+            where = ", ".join(
+                x for x in (c.source, f"{message('page', lang)} {c.page}" if c.page else "", c.section or "") if x
+            )
             lines.append(f"[{c.marker}] {where}")
             lines.append(f"    «{c.quote}»")
     if answer.unsupported:
@@ -138,11 +145,11 @@ def _render_answer(answer) -> str:
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="The question (kk, ru or en).")] = None,
-    batch: Annotated[Optional[Path], typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
+    question: Annotated[str | None, typer.Argument(help="The question (kk, ru or en).")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output (one object per line).")] = False,
     collection: CollectionOpt = None,
-    k: Annotated[Optional[int], typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")] = None,
+    k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")] = None,
 ) -> None:
     """Answer a question with numbered references, or every line of a batch file."""
     if (question is None) == (batch is None):
@@ -172,8 +179,8 @@ def ask(
 
 @app.command()
 def retrieve(
-    question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
-    batch: Annotated[Optional[Path], typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     collection: CollectionOpt = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 5,
@@ -192,8 +199,10 @@ def retrieve(
         except DerekError as exc:
             _print_json({"id": item.get("id"), "error": str(exc)})
             continue
-        results = [{"rank": r, "score": round(c.score, 4), "chunk_id": c.chunk_id, "source": c.source,
-                    "text": c.text} for r, c in enumerate(chunks, start=1)]
+        results = [
+            {"rank": r, "score": round(c.score, 4), "chunk_id": c.chunk_id, "source": c.source, "text": c.text}
+            for r, c in enumerate(chunks, start=1)
+        ]
         if as_json:
             _print_json({"id": item.get("id"), "question": item["question"], "results": results})
         else:
@@ -226,8 +235,8 @@ def chat(collection: CollectionOpt = None) -> None:
 
 @app.command()
 def ui(
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (default DEREK_PORT or 8501).")] = None,
-    host: Annotated[Optional[str], typer.Option("--host", help="Bind address (default DEREK_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default DEREK_PORT or 8501).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default DEREK_HOST, 127.0.0.1).")] = None,
 ) -> None:
     """Start the Streamlit chat UI."""
     import subprocess
@@ -236,10 +245,23 @@ def ui(
 
     settings = get_settings()
     app_path = Path(__file__).resolve().parents[1] / "ui" / "app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path),
-           "--server.address", host or settings.host, "--server.port", str(port or settings.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.maxUploadSize", str(settings.upload_max_mb)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.address",
+        host or settings.host,
+        "--server.port",
+        str(port or settings.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.maxUploadSize",
+        str(settings.upload_max_mb),
+    ]
     raise typer.Exit(subprocess.call(cmd))
 
 

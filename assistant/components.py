@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from assistant.settings import EmbedMode, Settings
 from index.embed import E5Embedding, OpenAIEmbeddingAdapter
 from index.manifest import Manifest
 from index.store import ChromaStore
-
-from assistant.settings import EmbedMode, Settings
 
 
 def make_embedder(settings: Settings) -> E5Embedding | OpenAIEmbeddingAdapter:

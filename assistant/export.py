@@ -19,6 +19,13 @@ def redact(text: str) -> str:
     return _SECRET.sub("[redacted]", text)
 
 
+def _md_lines(text: str) -> str:
+    """Plain lines for Markdown: hard line breaks, and a leading list or heading mark taken literally."""
+    lines = [re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-*+#>])", r"\\\1", line))
+             for line in redact(text.strip()).splitlines()]
+    return "  \n".join(lines)
+
+
 def reference_line(citation: Citation, language: str) -> str:
     """`[n] Title — source, p. 3, Section` (unknown parts left out)."""
     where = [citation.source]
@@ -34,8 +41,8 @@ def _answer_md(answer: Answer, heading: str, with_question: bool = True) -> list
     lang = answer.language
     lines = []
     if with_question:
-        lines += [f"{heading} {message('export_question', lang)}", "", redact(answer.question.strip()), ""]
-    lines += [redact(answer.answer.strip()), ""]
+        lines += [f"{heading} {message('export_question', lang)}", "", _md_lines(answer.question), ""]
+    lines += [_md_lines(answer.answer), ""]
     if answer.unsupported:
         lines += [f"**{message('unsupported_header', lang)}**", ""]
         lines += [f"- {redact(u)}" for u in answer.unsupported] + [""]
@@ -43,7 +50,7 @@ def _answer_md(answer: Answer, heading: str, with_question: bool = True) -> list
         lines += [f"{heading}# {message('references', lang)}", ""]
         for c in answer.citations:
             lines.append(reference_line(c, lang))
-            lines += [f"> {redact(q)}" for q in c.quote.strip().splitlines() if q.strip()] + [""]
+            lines += [f"> {_md_lines(q)}" for q in c.quote.strip().splitlines() if q.strip()] + [""]
     return lines
 
 

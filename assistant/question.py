@@ -6,10 +6,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.messages import message
 from index.errors import DerekError
 from index.language import detect_language
-
-from assistant.messages import message
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 

@@ -8,11 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from index.lock import writer_lock
-from index.pipeline import IndexReport, index_paths, remove_document
-
 from assistant.components import make_embedder, make_manifest, make_store
 from assistant.settings import Settings
+from index.lock import writer_lock
+from index.pipeline import IndexReport, index_paths, remove_document
 
 
 class Derek:

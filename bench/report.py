@@ -29,13 +29,20 @@ def bench_home(name: str) -> Path:
     return REPO / ".derek" / f"bench-{name}"
 
 
+def _program() -> str:
+    """`derek` when run through the CLI, else how the module was started."""
+    name = Path(sys.argv[0]).name if sys.argv else ""
+    return "derek" if name == "derek" else "python -m bench.cli"
+
+
 def machine() -> dict:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
+        "loadavg 1/5/15": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "command": shlex.join(["derek", *sys.argv[1:]]) if sys.argv else "",
+        "command": shlex.join([_program(), *sys.argv[1:]]),
     }
 
 
@@ -62,7 +69,8 @@ def write(name: str, data: dict, markdown: str, out_dir: Path | None = None) -> 
     meta = machine()
     data = {"bench": name, **meta, **data}
     header = (
-        f"# derek bench {name}\n\n{meta['date']} · {meta['cores']} cores · Python {meta['python']} · "
+        f"# derek bench {name}\n\n{meta['date']} · {meta['cores']} cores · load {meta['loadavg 1/5/15']} · "
+        f"Python {meta['python']} · "
         f"`{meta['command']}`\n\n"
     )
     js, md = out / f"{name}.json", out / f"{name}.md"

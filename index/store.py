@@ -172,7 +172,9 @@ class ChromaStore:
         n = col.count()
         if n == 0:
             return []
-        got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"])
+        got = col.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"]
+        )
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:

@@ -12,14 +12,13 @@ from enum import Enum
 
 import numpy as np
 
-from index.store import ChromaStore, StoredChunk
-
 from assistant.numbers import extract_numbers
 from assistant.retrieve.concepts import Concept, coverage, question_concepts
 from assistant.retrieve.expand import expand_query, name_matches
 from assistant.retrieve.lexical import BM25Index
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
+from index.store import ChromaStore, StoredChunk
 
 
 class RetrievalMode(str, Enum):
@@ -56,8 +55,15 @@ class Signals:
 class HybridRetriever:
     """Retrieves chunks for a question; built once per store generation (holds the BM25 index in memory)."""
 
-    def __init__(self, store: ChromaStore, embedder, weights: Weights | None = None,
-                 dense_k: int = 40, sentence_k: int = 80, lexical_k: int = 20):
+    def __init__(
+        self,
+        store: ChromaStore,
+        embedder,
+        weights: Weights | None = None,
+        dense_k: int = 40,
+        sentence_k: int = 80,
+        lexical_k: int = 20,
+    ):
         self.store = store
         self.embedder = embedder
         self.weights = weights or Weights()
@@ -94,8 +100,14 @@ class HybridRetriever:
                         self._vectors[i] = (chunk_vecs[i], sent_vecs.get(i, np.zeros((0, chunk_vecs[i].shape[0]))))
         return {i: self._vectors[i] for i in ids if i in self._vectors}
 
-    def retrieve(self, question: str, language: str, k: int = 5, mode: RetrievalMode = RetrievalMode.FINAL,
-                 extra_queries: list[str] | None = None) -> list[RetrievedChunk]:
+    def retrieve(
+        self,
+        question: str,
+        language: str,
+        k: int = 5,
+        mode: RetrievalMode = RetrievalMode.FINAL,
+        extra_queries: list[str] | None = None,
+    ) -> list[RetrievedChunk]:
         if not self.ids:
             return []
         queries = [question] + [q for q in (extra_queries or []) if q.strip()]
@@ -126,7 +138,9 @@ class HybridRetriever:
         candidates: dict[str, None] = {}
         for qvec in qvecs:
             candidates.update((cid, None) for cid, _ in self.store.query_chunks(qvec, self.dense_k))
-            candidates.update((sid.rsplit(":", 1)[0], None) for sid, _ in self.store.query_sentences(qvec, self.sentence_k))
+            candidates.update(
+                (sid.rsplit(":", 1)[0], None) for sid, _ in self.store.query_sentences(qvec, self.sentence_k)
+            )
         lexical = self.bm25.scores(expanded.terms) if expanded.terms else np.zeros(len(self.ids))
         top_lex = np.argsort(-lexical)[: self.lexical_k]
         candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
@@ -161,12 +175,20 @@ class HybridRetriever:
 
     def fuse(self, sig: Signals) -> float:
         w = self.weights
-        return (w.chunk * sig.chunk + w.sentence * sig.sentence + w.lexical * sig.lexical
-                + w.coverage * sig.coverage + w.numbers * sig.numbers + w.names * sig.names)
+        return (
+            w.chunk * sig.chunk
+            + w.sentence * sig.sentence
+            + w.lexical * sig.lexical
+            + w.coverage * sig.coverage
+            + w.numbers * sig.numbers
+            + w.names * sig.names
+        )
 
     def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
-        scored = sorted(((self.fuse(sig), cid, sig) for cid, sig in self.signals(question, language, qvecs).items()),
-                        key=lambda x: -x[0])
+        scored = sorted(
+            ((self.fuse(sig), cid, sig) for cid, sig in self.signals(question, language, qvecs).items()),
+            key=lambda x: -x[0],
+        )
         return [self._result(cid, score, sig) for score, cid, sig in scored[:k]]
 
     def _chunks_with_numbers(self, numbers: list[str]) -> list[str]:
@@ -180,8 +202,14 @@ class HybridRetriever:
         c = self.chunks[cid]
         section = c.metadata.get("section") or None
         result = RetrievedChunk(
-            chunk_id=cid, text=c.text, source=c.metadata.get("source", ""), title=c.metadata.get("title", ""),
-            page=c.page, section=section, language=c.metadata.get("language", ""), score=float(score),
+            chunk_id=cid,
+            text=c.text,
+            source=c.metadata.get("source", ""),
+            title=c.metadata.get("title", ""),
+            page=c.page,
+            section=section,
+            language=c.metadata.get("language", ""),
+            score=float(score),
             sentences=c.sentences,
         )
         if sig is not None and sig.sentence_scores is not None:
