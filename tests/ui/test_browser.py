@@ -60,7 +60,7 @@ def test_ask_in_the_browser(derek_home):
         _wait_healthy(url, server)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 1000}, locale="ru-RU")
+            page = browser.new_page(viewport={"width": 1366, "height": 1300}, locale="ru-RU")
             page.goto(url)
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_be_visible(timeout=60_000)
@@ -73,7 +73,8 @@ def test_ask_in_the_browser(derek_home):
             source = page.get_by_test_id("stExpander").first
             source.locator("summary").click()
             expect(source.locator("mark").first).to_contain_text("10,59")
-            page.wait_for_timeout(500)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # the run has finished
+            page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
             browser.close()
         print(f"Enter to answer: {seconds:.2f} s")

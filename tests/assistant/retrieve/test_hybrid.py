@@ -1,0 +1,47 @@
+"""HybridRetriever on the indexed article, and on an empty collection."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieve.hybrid import HybridRetriever, RetrievalMode
+
+TRADE = {
+    "ru": "Каким был объём торговли Китая и Туркменистана в 2023 году?",
+    "en": "What was the volume of trade between China and Turkmenistan in 2023?",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_final_mode_ranks_the_trade_figure_first(service, lang):
+    chunks = service.retriever.retrieve(TRADE[lang], lang, 5, mode=RetrievalMode.FINAL)
+    assert chunks, "no results"
+    assert "10,59" in chunks[0].text, [c.text[:100] for c in chunks]
+    scores = [c.score for c in chunks]
+    assert scores == sorted(scores, reverse=True)
+    assert chunks[0].sentence_scores and len(chunks[0].sentence_scores) == len(chunks[0].sentences)
+
+
+@pytest.mark.parametrize("mode", list(RetrievalMode))
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_every_mode_returns_k_distinct_chunks(service, mode, k):
+    chunks = service.retriever.retrieve(TRADE["ru"], "ru", k, mode=mode)
+    assert len(chunks) == k
+    assert len({c.chunk_id for c in chunks}) == k
+    for c in chunks:
+        assert c.text and c.source.endswith(".kk.txt") and c.language == "kk"
+
+
+def test_service_retrieve_detects_the_language(service):
+    chunks = service.retrieve(TRADE["en"], k=3)
+    assert len(chunks) == 3 and "10,59" in chunks[0].text
+
+
+def test_empty_collection_returns_nothing(tmp_path, service):
+    from index.store import ChromaStore
+
+    store = ChromaStore.embedded(tmp_path / "chroma", "empty", service.store.embed_model)
+    retriever = HybridRetriever(store, service.embedder)
+    assert len(retriever) == 0
+    for mode in RetrievalMode:
+        assert retriever.retrieve(TRADE["en"], "en", 5, mode=mode) == []
