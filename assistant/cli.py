@@ -261,6 +261,8 @@ def ui(
         "false",
         "--server.maxUploadSize",
         str(settings.upload_max_mb),
+        "--client.toolbarMode",
+        "minimal",
     ]
     raise typer.Exit(subprocess.call(cmd))
 

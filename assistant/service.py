@@ -23,7 +23,7 @@ class Derek:
         self._write_lock = threading.Lock()
         self._retriever_lock = threading.Lock()
         self._retriever: Any = None
-        self._retriever_generation = -1
+        self._retriever_generation: tuple[int, float] | None = None
         self.generation = 0  # bumped after every write, so readers rebuild their lexical index
 
     @cached_property
@@ -97,15 +97,24 @@ class Derek:
 
         return LLMAnswerer(self.llm, self.settings, embedder=self.embedder)
 
+    def _store_version(self) -> tuple[int, float]:
+        """Changes when this process writes, or another process rewrites the manifest (e.g. `derek index`)."""
+        try:
+            mtime = self.manifest.path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        return self.generation, mtime
+
     @property
     def retriever(self):
-        """The hybrid retriever, rebuilt when this process has written to the store since it was built."""
+        """The hybrid retriever, rebuilt when the index has changed since it was built."""
         from assistant.retrieve.hybrid import HybridRetriever
 
+        version = self._store_version()
         with self._retriever_lock:
-            if self._retriever is None or self._retriever_generation != self.generation:
+            if self._retriever is None or self._retriever_generation != version:
                 self._retriever = HybridRetriever(self.store, self.embedder)
-                self._retriever_generation = self.generation
+                self._retriever_generation = version
             return self._retriever
 
     def _prepare(self, question: str, history: list | None):
