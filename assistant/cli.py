@@ -57,12 +57,14 @@ def index(
     targets = paths or [Path("corpus")]
     service = _service(collection)
     with rich_progress(disable=as_json or not sys.stderr.isatty()) as progress:
-        report = service.index(targets, prune=prune, reset=reset, progress=progress)
+        report = service.index(
+            targets, prune=prune, reset=reset, progress=progress, lock_timeout=service.settings.lock_timeout
+        )
     if as_json:
         _print_json(report.to_dict())
     else:
         for path, reason in report.failed:
-            err.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+            err.print(f"[red]failed[/red] {path}: {reason}", highlight=False, soft_wrap=True)
         print(report.summary())
     indexed = report.added or report.updated or report.skipped or report.removed
     if report.failed and not indexed:
@@ -115,7 +117,14 @@ def _read_batch(path: Path) -> list[dict]:
             except (ValueError, AttributeError):
                 raw_id = None
             items.append({"id": raw_id if raw_id is not None else f"line-{n}", "error": f"line {n}: {exc}"})
+    if not items:
+        raise DerekError(f"Batch file {path} has no questions (one JSON object per line).")
     return items
+
+
+def _argv_text(text: str | None) -> str | None:
+    """A command-line argument with undecodable bytes (surrogate escapes) as U+FFFD, so it can be printed."""
+    return None if text is None else text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _history(item: dict):
@@ -154,6 +163,7 @@ def ask(
     """Answer a question with numbered references, or every line of a batch file."""
     if (question is None) == (batch is None):
         raise DerekError("Give a question or --batch FILE.jsonl (not both).")
+    question = _argv_text(question)
     service = _service(collection)
     if batch is None:
         answer = service.ask(question, k=k)
@@ -162,6 +172,7 @@ def ask(
         else:
             print(_render_answer(answer))
         return
+    answered = 0
     for item in _read_batch(batch):
         if "error" in item:
             _print_json({"id": item["id"], "error": item["error"]})
@@ -169,12 +180,15 @@ def ask(
         try:
             answer = service.ask(item["question"], history=_history(item), k=k)
             out = {"id": item.get("id"), **answer.to_dict()}
+            answered += 1
         except DerekError as exc:
             out = {"id": item.get("id"), "error": str(exc)}
         if as_json:
             _print_json(out)
         else:
             print(f"# {out['id']}\n" + (out.get("error") or _render_answer(answer)) + "\n")
+    if not answered:  # every line of the batch was malformed or refused
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -189,7 +203,8 @@ def retrieve(
     if (question is None) == (batch is None):
         raise DerekError("Give a question or --batch FILE.jsonl (not both).")
     service = _service(collection)
-    items = [{"id": None, "question": question}] if batch is None else _read_batch(batch)
+    items = [{"id": None, "question": _argv_text(question)}] if batch is None else _read_batch(batch)
+    answered = 0
     for item in items:
         if "error" in item:
             _print_json({"id": item["id"], "error": item["error"]})
@@ -197,8 +212,11 @@ def retrieve(
         try:
             chunks = service.retrieve(item["question"], k=k, history=_history(item))
         except DerekError as exc:
+            if batch is None:
+                raise
             _print_json({"id": item.get("id"), "error": str(exc)})
             continue
+        answered += 1
         results = [
             {"rank": r, "score": round(c.score, 4), "chunk_id": c.chunk_id, "source": c.source, "text": c.text}
             for r, c in enumerate(chunks, start=1)
@@ -208,6 +226,8 @@ def retrieve(
         else:
             for r in results:
                 print(f"{r['rank']}. [{r['score']:.3f}] {r['source']} {r['chunk_id']}\n   {r['text'][:200]}")
+    if not answered:  # every line of the batch was malformed or refused
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -117,20 +117,30 @@ class Derek:
                 self._retriever_generation = version
             return self._retriever
 
+    @cached_property
+    def rewriter(self):
+        from assistant.query import QueryRewriter
+
+        return QueryRewriter(self.llm)
+
     def _prepare(self, question: str, history: list | None):
-        from assistant.chat import condense
+        """The checked question, its standalone form, its translations (extra queries) and the rewrite seconds."""
+        import time
+
         from assistant.question import check_question
 
         checked = check_question(question, self.settings.max_question_chars, self.settings.refuse_question_chars)
-        standalone = condense(checked.text, history or [])
-        return checked, standalone
+        start = time.perf_counter()
+        standalone = self.rewriter.standalone(checked.text, history or [], checked.language)
+        extra_queries = self.rewriter.translations(standalone, checked.language)
+        return checked, standalone, extra_queries, time.perf_counter() - start
 
     def retrieve(self, question: str, k: int | None = None, history: list | None = None, mode=None):
         from assistant.retrieve.hybrid import RetrievalMode
 
-        checked, standalone = self._prepare(question, history)
+        checked, standalone, extra_queries, _ = self._prepare(question, history)
         return self.retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
-                                       mode=mode or RetrievalMode.FINAL)
+                                       mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
 
     def ask(self, question: str, history: list | None = None, k: int | None = None):
         answer = None
@@ -145,10 +155,11 @@ class Derek:
         from assistant.answer.types import Answer
 
         t0 = time.perf_counter()
-        checked, standalone = self._prepare(question, history)
+        checked, standalone, extra_queries, rewrite = self._prepare(question, history)
         retriever = self.retriever
         t1 = time.perf_counter()
-        chunks = retriever.retrieve(standalone, checked.language, k or self.settings.top_k)
+        chunks = retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
+                                    extra_queries=extra_queries)
         t2 = time.perf_counter()
         answer = None
         if self.llm is None:
@@ -164,6 +175,7 @@ class Derek:
         answer.standalone_question = standalone if standalone != checked.text else None
         if checked.note:
             answer.answer = f"({checked.note})\n{answer.answer}"
-        answer.timings.update({"prepare": round(t1 - t0, 4), "retrieve": round(t2 - t1, 4),
+        answer.timings.update({"prepare": round(t1 - t0 - rewrite, 4), "rewrite": round(rewrite, 4),
+                               "retrieve": round(t2 - t1, 4),
                                "answer": round(t3 - t2, 4), "total": round(t3 - t0, 4)})
         yield answer

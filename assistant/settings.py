@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     ui_password: SecretStr | None = Field(default=None, description="Required to use the UI when set.")
     upload_max_mb: int = Field(default=50, description="Largest accepted upload.")
     pdf_max_pages: int = Field(default=2000, description="PDFs with more pages are refused.")
+    lock_timeout: float = Field(default=30.0, description="Seconds `derek index` waits for another indexer.")
 
     @property
     def llm_key(self) -> str | None:

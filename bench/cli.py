@@ -35,11 +35,7 @@ def qa(
     home = bench_home("qa")
     if rebuild:
         _drop(home)
-    typer.echo(
-        qa_bench.run(
-            require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit
-        )
-    )
+    typer.echo(qa_bench.run(require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit))
 
 
 @bench_app.command("kazqad")
@@ -55,9 +51,7 @@ def kazqad_cmd(
 @bench_app.command("crosslingual")
 def crosslingual_cmd(
     data: Annotated[Path, typer.Option("--data", help="FLORES-200 devtest folder.")] = crosslingual.DATA,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="First N sentences per language.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N sentences per language.")] = None,
     rebuild: Rebuild = False,
 ) -> None:
     """FLORES-200: R@1 / R@5 of the Kazakh article for every English and Russian sentence (dense, final)."""
@@ -66,27 +60,19 @@ def crosslingual_cmd(
 
 @bench_app.command()
 def speed(
-    data: Annotated[
-        Path, typer.Option("--data", help="KazQAD validation folder (passages to index).")
-    ] = kazqad.DATA,
+    data: Annotated[Path, typer.Option("--data", help="KazQAD validation folder (passages to index).")] = kazqad.DATA,
     budget: Annotated[
         float, typer.Option("--budget", help="Seconds for the scale test (split over backends).")
     ] = 600.0,
-    passages: Annotated[
-        int, typer.Option("--passages", help="KazQAD passages for throughput (0 = all).")
-    ] = 174,
+    passages: Annotated[int, typer.Option("--passages", help="KazQAD passages for throughput (0 = all).")] = 174,
     queries: Annotated[int, typer.Option("--queries", help="Warm latency queries.")] = 100,
-    server: Annotated[
-        bool, typer.Option("--server/--no-server", help="Also scale against a Chroma server.")
-    ] = True,
+    server: Annotated[bool, typer.Option("--server/--no-server", help="Also scale against a Chroma server.")] = True,
 ) -> None:
     """Indexing throughput vs raw embedding, warm latency, cold start, peak RSS, scale projections."""
     from bench import speed as speed_bench
 
     typer.echo(
-        speed_bench.run(
-            require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server
-        )
+        speed_bench.run(require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server)
     )
 
 

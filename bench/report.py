@@ -42,7 +42,7 @@ def machine() -> dict:
         "loadavg 1/5/15": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "command": shlex.join([_program(), *sys.argv[1:]]),
+        "command": f"{_program()} {shlex.join(sys.argv[1:])}".strip(),
     }
 
 

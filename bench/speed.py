@@ -32,20 +32,30 @@ def _service(home: Path, collection: str, **chroma):
 
 
 def measured(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> tuple[float, float, int]:
-    """Run a child; returns (wall seconds, its peak RSS in MB, exit code), from os.wait4."""
+    """Run a child; returns (wall seconds, its peak RSS in MB, exit code).
+
+    Peak RSS is the child's VmHWM polled from /proc: getrusage's maxrss of a forked child starts at the parent's size.
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, proc.returncode
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _status_mb(proc.pid, "VmHWM:"))
+        time.sleep(0.02)
+    return time.perf_counter() - started, peak, proc.returncode
+
+
+def _status_mb(pid: int | str, field: str) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith(field)), 0.0)
 
 
 def rss_mb(pid: int | None = None) -> float:
     """Current resident set size of a process (this one by default), from /proc."""
-    for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb(pid or "self", "VmRSS:")
 
 
 def disk_mb(path: Path) -> float:
@@ -98,11 +108,7 @@ def latency(services: list[tuple[object, list[str]]]) -> dict:
             started = time.perf_counter()
             derek.ask(q)
             times["ask"].append(time.perf_counter() - started)
-    return {
-        f"{k} {p} ms": percentile(v, q) * 1000
-        for k, v in times.items()
-        for p, q in (("p50", 50), ("p95", 95))
-    }
+    return {f"{k} {p} ms": percentile(v, q) * 1000 for k, v in times.items() for p, q in (("p50", 50), ("p95", 95))}
 
 
 def cold_ask(home: Path, collection: str, question: str, runs: int = 3) -> dict:
@@ -157,15 +163,13 @@ def chroma_server(path: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the Chroma server did not start within 60 s")
 
 
-def scale(
-    kq: kazqad.KazQAD, home: Path, budget: float, backend: str, questions: list[str], **chroma
-) -> list[dict]:
+def scale(kq: kazqad.KazQAD, home: Path, budget: float, backend: str, questions: list[str], **chroma) -> list[dict]:
     """Index growing multiples of the passages (distinct copies) while the next step fits the time budget."""
     server_pid = chroma.pop("pid", None)
     derek = _service(home, f"speed_scale_{backend}", **chroma)
     derek.embedder.passage_vectors(["warm up"])
     items = list(kq.passages.items())
-    unit = max(1, len(items) // 8)
+    unit = max(1, len(items) // 16)
     rows: list[dict] = []
     done, target, spent, rate = 0, unit, 0.0, None
     while True:
@@ -279,9 +283,7 @@ def run(
             proc.terminate()
             proc.wait(timeout=30)
     projections = [
-        project([r for r in scale_rows if r["backend"] == b], n)
-        for b, _ in backends
-        for n in (100_000, 1_000_000)
+        project([r for r in scale_rows if r["backend"] == b], n) for b, _ in backends for n in (100_000, 1_000_000)
     ]
     corpus_ratio = rows[0]["index / raw embed"]
     figures = {"index / raw embed": corpus_ratio, **lat, **cold, **rss}

@@ -5,6 +5,7 @@ DOCX and HTML headings come out as Markdown "#" lines, so cleaning finds heading
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from pathlib import Path
@@ -114,6 +115,8 @@ def looks_pdf_extracted(text: str) -> bool:
 def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]:
     from pypdf import PdfReader
 
+    # pypdf logs warnings about damaged files ("EOF marker not found"); the DerekError below is the one line
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):

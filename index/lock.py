@@ -19,7 +19,7 @@ def writer_lock(home: Path, timeout: float = 30.0) -> Iterator[None]:
         lock.acquire(timeout=timeout)
     except Timeout as exc:
         raise DerekError(
-            f"Another Derek process is indexing into {home} (waited {timeout:.0f}s); try again when it has finished."
+            f"Another Derek process is indexing into {home} (waited {timeout:g} s); try again when it has finished."
         ) from exc
     try:
         yield

@@ -115,6 +115,9 @@ def index_file(
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
     chunk_vecs, sent_vecs = embed_chunks(chunks, embedder)
+    # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
+    # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
+    manifest.remove(source)
     store.delete_source(source)
     store.upsert(chunks, chunk_vecs, sent_vecs)
     manifest.put(ManifestEntry(

@@ -15,7 +15,7 @@ import numpy as np
 from assistant.numbers import extract_numbers
 from assistant.retrieve.concepts import Concept, coverage, question_concepts
 from assistant.retrieve.expand import expand_query, name_matches
-from assistant.retrieve.lexical import BM25Index
+from assistant.retrieve.lexical import BM25Index, MultilingualBM25
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
 from index.store import ChromaStore, StoredChunk
@@ -32,10 +32,10 @@ class RetrievalMode(str, Enum):
 class Weights:
     """Linear fusion of per-chunk signals (cosines are ~0.7-0.9 for e5; the others are in [0, 1])."""
 
-    chunk: float = 0.25
+    chunk: float = 0.5
     sentence: float = 1.0
-    lexical: float = 0.0
-    coverage: float = 0.3
+    lexical: float = 0.05
+    coverage: float = 0.2
     numbers: float = 0.05
     names: float = 0.05
 
@@ -71,8 +71,11 @@ class HybridRetriever:
         chunks = store.all_chunks()
         self.chunks: dict[str, StoredChunk] = {c.id: c for c in chunks}
         self.ids = [c.id for c in chunks]
-        tokens = [tokenize(c.text) for c in chunks]
+        languages = [c.metadata.get("language") or "kk" for c in chunks]
+        tokens = [tokenize(c.text, lang) for c, lang in zip(chunks, languages)]
         self.bm25 = BM25Index(self.ids, tokens)
+        # per-language BM25: each chunk is matched with the question's terms for its own language
+        self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
         self.token_sets: dict[str, frozenset[str]] = {c.id: frozenset(t) for c, t in zip(chunks, tokens)}
         self.df: dict[str, int] = {}
         for t in self.token_sets.values():
@@ -85,6 +88,7 @@ class HybridRetriever:
                 self.by_number.setdefault(n, set()).add(cid)
         self._vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # chunk id -> (chunk vec, sentence vecs)
         self._cache_lock = threading.Lock()
+
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -141,7 +145,7 @@ class HybridRetriever:
             candidates.update(
                 (sid.rsplit(":", 1)[0], None) for sid, _ in self.store.query_sentences(qvec, self.sentence_k)
             )
-        lexical = self.bm25.scores(expanded.terms) if expanded.terms else np.zeros(len(self.ids))
+        lexical = self.bm25_by_language.scores({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         top_lex = np.argsort(-lexical)[: self.lexical_k]
         candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
         if expanded.numbers:
@@ -165,6 +169,7 @@ class HybridRetriever:
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
                 sig.names = name_matches(expanded.names, self.chunks[cid].text)
+
             out[cid] = sig
         return out
 

@@ -1,0 +1,104 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 for tests, shared by every test folder.
+
+tests/ is not on sys.path (see tests/conftest.py), so test modules load this file by path:
+
+    spec = importlib.util.spec_from_file_location("openai_stub", <path to this file>)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class ScriptedServer:
+    """POST /v1/chat/completions answering with scripted replies (JSON or SSE), HTTP 500, or too slowly."""
+
+    def __init__(self) -> None:
+        self.replies: list[str] = []
+        self.mode = "reply"  # "reply" | "error" | "slow"
+        self.delay = 3.0
+        self.requests: list[dict] = []
+        self.fail_if: Callable[[dict], bool] | None = None  # requests it matches get HTTP 500 in any mode
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                server.requests.append(body)
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    return self._send(404, {"error": {"message": "not found"}})
+                if server.mode == "error" or (server.fail_if is not None and server.fail_if(body)):
+                    return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
+                if server.mode == "slow":
+                    time.sleep(server.delay)
+                reply = server.replies.pop(0) if server.replies else "No scripted reply."
+                try:
+                    self._stream(reply) if body.get("stream") else self._send(200, _completion(reply))
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+                    pass
+
+            def _send(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, reply: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [reply[i : i + 7] for i in range(0, len(reply), 7)]
+                deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces] + [{}]
+                for k, delta in enumerate(deltas):
+                    chunk = _chunk(delta, "stop" if k == len(deltas) - 1 else None)
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def messages(self, k: int = -1) -> dict[str, str]:
+        """The k-th request's messages by role."""
+        return {m["role"]: m["content"] for m in self.requests[k]["messages"]}
+
+    def reset(self) -> None:
+        """Back to a fresh state, for a server shared by several tests."""
+        self.replies, self.requests, self.mode, self.fail_if = [], [], "reply", None
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _completion(text: str) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "scripted",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def _chunk(delta: dict, finish: str | None) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": "scripted",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
