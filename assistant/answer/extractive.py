@@ -18,7 +18,8 @@ ABSTAIN_BELOW = 0.88
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
 MAX_QUOTES = 3
-KEEP_WITHIN = 0.015  # further sentences must score this close to the best one
+KEEP_WITHIN = 0.015  # a further sentence this close to the best one is quoted too
+COMPLEMENT_WITHIN = 0.08  # ... and one this close if it mentions a part of the question the others miss
 
 
 @dataclass
@@ -61,6 +62,29 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
     return missing
 
 
+def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], concepts) -> list[ScoredSentence]:
+    """The best sentence, near-ties, and close runners-up that mention a part of the question the chosen ones
+    miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':' brings the
+    sentence it introduces. In source order."""
+    best = ranked[0].score
+    chosen = [ranked[0]]
+    covered = {c.key for c in concepts if c.in_tokens(set(tokenize(ranked[0].text)))}
+    for s in ranked[1:]:
+        if len(chosen) >= MAX_QUOTES or s.score < best - COMPLEMENT_WITHIN:
+            break
+        mentions = {c.key for c in concepts if c.in_tokens(set(tokenize(s.text)))}
+        if s.score >= best - KEEP_WITHIN or mentions - covered:
+            chosen.append(s)
+            covered |= mentions
+    for s in list(chosen):
+        sentences = chunks[s.chunk_rank].sentence_texts()
+        if s.text.rstrip().endswith(":") and s.index + 1 < len(sentences):
+            follow = sentences[s.index + 1]
+            if all(c.text != follow for c in chosen):
+                chosen.append(ScoredSentence(s.score, s.chunk_rank, s.index + 1, follow))
+    return sorted(chosen, key=lambda s: (s.chunk_rank, s.index))
+
+
 class ExtractiveAnswerer:
     """Needs no LLM: the answer is the lead line and verbatim quotes, each with its [n] marker."""
 
@@ -80,9 +104,7 @@ class ExtractiveAnswerer:
                 answerable=False,
                 answerer=self.name,
             )
-        best = ranked[0].score
-        chosen = [s for s in ranked if s.score >= best - KEEP_WITHIN][:MAX_QUOTES]
-        chosen.sort(key=lambda s: (s.chunk_rank, s.index))
+        chosen = select_quotes(ranked, chunks, question_concepts(expanded))
         citations: list[Citation] = []
         marker_of: dict[int, int] = {}
         lines = [message("lead", language)]

@@ -94,6 +94,7 @@ class LLMServer:
         self.reply = "No scripted reply."
         self.mode = "reply"
         self.headers: list[dict[str, str]] = []
+        self.bodies: list[dict] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -103,6 +104,7 @@ class LLMServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 server.headers.append(dict(self.headers))
+                server.bodies.append(body)
                 if server.mode == "error":
                     return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
                 if server.mode == "echo-key":
