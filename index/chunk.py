@@ -131,8 +131,25 @@ def _last_fitting(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
     return best
 
 
+INTRO_REACH = 3  # an introducing sentence this close to a chunk's end is carried into the next chunk
+
+
+def _carried(current: list[_Piece], text: str, overlap: int) -> list[_Piece]:
+    """What the next chunk repeats of this one: the last ``overlap`` pieces, or, when one of the last few
+    pieces introduces what follows (ends with ':'), everything from it, so a list or a quotation stays with
+    the sentence that announces it."""
+    if overlap <= 0:
+        return []
+    for back in range(1, min(INTRO_REACH, len(current)) + 1):
+        piece = current[-back]
+        if text[piece.start : piece.end].rstrip().endswith(":"):
+            return current[-back:] if back > overlap else current[len(current) - overlap :]
+    return current[len(current) - overlap :]
+
+
 def _pack(pieces: list[_Piece], budget: _Budget, overlap: int) -> list[list[_Piece]]:
-    """Greedy packing of consecutive pieces; a new chunk starts with the last ``overlap`` of the previous."""
+    """Greedy packing of consecutive pieces; a new chunk starts with the last ``overlap`` of the previous
+    (more when an introducing sentence ends the previous chunk)."""
     groups: list[list[_Piece]] = []
     current: list[_Piece] = []
     for piece in pieces:
@@ -140,7 +157,7 @@ def _pack(pieces: list[_Piece], budget: _Budget, overlap: int) -> list[list[_Pie
             current.append(piece)
             continue
         groups.append(current)
-        carried = current[len(current) - overlap :] if overlap > 0 else []
+        carried = _carried(current, budget.text, overlap)
         while carried and not budget.fits([*carried, piece]):
             carried = carried[1:]
         current = [*carried, piece]

@@ -15,6 +15,8 @@ from assistant.retrieve.normalize import tokenize
 # Lexicon sections whose concepts name things (countries, organisations, initiatives, people): a question about
 # one of them cannot be answered from sources that never mention it.
 ENTITY_SECTIONS = ("countries", "organisations", "initiatives", "people")
+# A generic word in a question is answered by the names of its kind: "which organisations" by ШЫҰ, ҰҚШҰ, ...
+KIND_OF = {"organization": "organisations", "country": "countries"}
 
 
 @dataclass(frozen=True)
@@ -28,28 +30,38 @@ class Concept:
 
 
 @lru_cache(maxsize=1)
-def _entity_keys() -> frozenset[str]:
-    keys, entity = set(), False
+def _entity_sections() -> dict[str, str]:
+    """Lexicon key -> the entity section it is listed in (countries, organisations, ...)."""
+    keys: dict[str, str] = {}
+    section = None
     for line in LEXICON_PATH.read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
             header = line.lower()
             if not header.startswith("# cross") and not header.startswith("# a general"):
-                entity = any(word in header for word in ENTITY_SECTIONS)
-        elif line.strip() and entity:
-            keys.add(line.split("\t", 1)[0])
-    return frozenset(keys)
+                section = next((word for word in ENTITY_SECTIONS if word in header), None)
+        elif line.strip() and section:
+            keys[line.split("\t", 1)[0]] = section
+    return keys
 
 
-@lru_cache(maxsize=4096)
-def _lexicon_concept(key: str) -> Concept:
+def _spellings(key: str) -> list[frozenset[str]]:
     lexicon = load_lexicon()
-    alternatives = []
+    out = []
     for lang, spellings in lexicon.forms[key].items():
         for spelling in spellings:
             tokens = frozenset(tokenize(spelling, lang))
             if tokens:
-                alternatives.append(tokens)
-    return Concept(key, tuple(dict.fromkeys(alternatives)), key in _entity_keys())
+                out.append(tokens)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _lexicon_concept(key: str) -> Concept:
+    sections = _entity_sections()
+    alternatives = _spellings(key)
+    if key in KIND_OF:
+        alternatives += [alt for k, sec in sections.items() if sec == KIND_OF[key] for alt in _spellings(k)]
+    return Concept(key, tuple(dict.fromkeys(alternatives)), key in sections)
 
 
 def question_concepts(expanded: ExpandedQuery) -> list[Concept]:
