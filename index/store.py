@@ -169,12 +169,8 @@ class ChromaStore:
         return self._query(self._sentences, vector, k)
 
     def _query(self, col: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        n = col.count()
-        if n == 0:
-            return []
-        got = col.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n), include=["distances"]
-        )
+        # Chroma returns fewer than k hits (or none) on a small or empty collection: no count() round trip
+        got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
