@@ -122,6 +122,20 @@ def _read_batch(path: Path) -> list[dict]:
     return items
 
 
+def _redact(text: str) -> str:
+    """`text` without the configured API keys: a server's error message may echo the key it was sent."""
+    from assistant.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except Exception:  # invalid settings: no key could have been sent
+        return text
+    for secret in (settings.llm_api_key, settings.openai_api_key):
+        if secret and secret.get_secret_value():
+            text = text.replace(secret.get_secret_value(), "[redacted]")
+    return text
+
+
 def _argv_text(text: str | None) -> str | None:
     """A command-line argument with undecodable bytes (surrogate escapes) as U+FFFD, so it can be printed."""
     return None if text is None else text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -182,7 +196,7 @@ def ask(
             out = {"id": item.get("id"), **answer.to_dict()}
             answered += 1
         except DerekError as exc:
-            out = {"id": item.get("id"), "error": str(exc)}
+            out = {"id": item.get("id"), "error": _redact(str(exc))}
         if as_json:
             _print_json(out)
         else:
@@ -214,7 +228,7 @@ def retrieve(
         except DerekError as exc:
             if batch is None:
                 raise
-            _print_json({"id": item.get("id"), "error": str(exc)})
+            _print_json({"id": item.get("id"), "error": _redact(str(exc))})
             continue
         answered += 1
         results = [
@@ -250,7 +264,7 @@ def chat(collection: CollectionOpt = None) -> None:
         try:
             print(_render_answer(session.ask(question)) + "\n")
         except DerekError as exc:
-            print(f"derek: {exc}")
+            print(f"derek: {_redact(str(exc))}")
 
 
 @app.command()
@@ -289,11 +303,18 @@ def ui(
 
 def main() -> None:
     """Entry point: DerekError -> one line on stderr and exit 1; Ctrl-C -> exit 130."""
+    from pydantic import ValidationError
+
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
         app()
     except DerekError as exc:
-        sys.stderr.write(f"derek: error: {exc}\n")
+        sys.stderr.write(f"derek: error: {_redact(str(exc))}\n")
+        sys.exit(1)
+    except ValidationError as exc:  # a DEREK_* variable that is not a valid value (its value is not echoed)
+        first = exc.errors()[0]
+        name = "DEREK_" + "_".join(map(str, first["loc"])).upper()
+        sys.stderr.write(f"derek: error: invalid setting {name}: {first['msg']}\n")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.stderr.write("derek: interrupted\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -331,10 +332,10 @@ def run(
         + "\n## Projection (linear)\n\n"
         + table(projections)
     )
+    shutil.rmtree(home, ignore_errors=True)
     write(
         "speed",
         {
-            "home": str(home),
             "figures": figures,
             "targets": checks,
             "throughput": rows,

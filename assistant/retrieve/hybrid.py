@@ -118,7 +118,7 @@ class HybridRetriever:
         qvecs = self.embedder.query_vectors(queries)
         if mode is RetrievalMode.DENSE:
             hits = self.store.query_chunks(qvecs[0], k)
-            return [self._result(cid, score) for cid, score in hits]
+            return [self._result(cid, score) for cid, score in hits if cid in self.chunks]
         if mode is RetrievalMode.LEXICAL:
             hits = self.bm25.search(tokenize(question, language), k)
             return [self._result(cid, score) for cid, score in hits]
@@ -133,7 +133,7 @@ class HybridRetriever:
         for ranking in (dense, lexical):
             for rank, (cid, _) in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (c + rank + 1)
-        best = sorted(fused.items(), key=lambda x: -x[1])[:k]
+        best = sorted(((c, v) for c, v in fused.items() if c in self.chunks), key=lambda x: -x[1])[:k]
         return [self._result(cid, score) for cid, score in best]
 
     def signals(self, question: str, language: str, qvecs: np.ndarray) -> dict[str, Signals]:
@@ -155,7 +155,10 @@ class HybridRetriever:
         concepts = question_concepts(expanded)
         idf = [self.idf(c) for c in concepts]
         out: dict[str, Signals] = {}
-        for cid, (cvec, svecs) in self._vectors_for(list(candidates)).items():
+        # the store may hold chunks written after this retriever was built (another session's upload): skip
+        # them until the retriever is rebuilt, rather than fail
+        known = [cid for cid in candidates if cid in self.chunks]
+        for cid, (cvec, svecs) in self._vectors_for(known).items():
             sig = Signals(chunk=float(np.max(qvecs @ cvec)))
             if len(svecs):
                 sims = (svecs @ qvecs.T).max(axis=1)

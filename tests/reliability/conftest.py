@@ -156,3 +156,18 @@ def llm_server():
     server = LLMServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def make_llm_server():
+    """make_llm_server(mode) -> a started LLMServer; all are closed after the test."""
+    servers: list[LLMServer] = []
+
+    def make(mode: str = "reply") -> LLMServer:
+        servers.append(server := LLMServer())
+        server.mode = mode
+        return server
+
+    yield make
+    for server in servers:
+        server.close()

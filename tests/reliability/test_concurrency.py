@@ -10,6 +10,7 @@ from assistant.chat import ChatSession
 from assistant.service import Derek
 from assistant.uploads import save_upload
 from index.lock import writer_lock
+from index.pipeline import index_paths
 
 READERS = 8
 QUESTIONS = ("d01", "d03", "d05", "d07", "d10")
@@ -30,6 +31,16 @@ def test_one_chroma_system_per_process_and_home(article_copy):
     first, second = Derek(article_copy), Derek(article_copy)
     assert first.store is not second.store  # each service has its adapter, but they share one Chroma system
     assert first.store.client._system is second.store.client._system
+
+
+def test_retriever_built_before_a_write_still_answers(settings_for, small_docs, tmp_path):
+    """What a reader thread sees when a file is committed between its retriever check and its query."""
+    service = Derek(settings_for(tmp_path / "home"))
+    first, *later = small_docs(tmp_path / "docs", count=3)
+    service.index([first])
+    retriever = service.retriever  # built now; the writer commits more chunks before the question is asked
+    index_paths(later, service.store, service.embedder, service.manifest)
+    assert retriever.retrieve("How many hives do the beekeepers near Talgar keep?", "en", 5)
 
 
 def test_chat_sessions_answered_while_uploads_are_indexed(article_copy, dev_rows, small_docs, tmp_path):
@@ -83,7 +94,8 @@ def test_chat_sessions_answered_while_uploads_are_indexed(article_copy, dev_rows
     stop.set()
     for t in threads:
         t.join(timeout=120)
-    assert not errors, errors
+    if errors:
+        raise errors[0]
     assert not upload.is_alive() and not any(t.is_alive() for t in threads)
 
     # answers to the article's questions are those of before the upload (unrelated documents were added)

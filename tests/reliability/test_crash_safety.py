@@ -1,10 +1,11 @@
 """SIGKILL at any moment of `derek index`, then a re-run, gives exactly the chunks of a clean run.
 
 A real `derek index` subprocess indexes 8 generated files plus the article into one home and is killed again and
-again: first after fixed delays (inside start-up, the small files and the article's embedding), then at the
-exact moments of a file update that matter (old chunks deleted; chunks written but not their sentences; all
-written but not recorded; manifest written to its temporary file but not renamed). A last run completes, and its
-chunk ids and sentence ids must equal those of clean runs, with no duplicates.
+again: first after fixed delays (one in start-up, the others 0.1-2 s after a run has recorded a file, so they
+land while the next files are embedded or written), then at the exact moments of a file update that matter (old
+chunks deleted; chunks written but not their sentences; all written but not recorded; manifest written to its
+temporary file but not renamed). The edit is then undone and a last run completes: its chunk ids and sentence
+ids must equal those of clean runs, with no duplicates.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from index.pipeline import source_name
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = REPO / "corpus" / "central-asia-china-foreign-policy.kk.txt"
 DEREK_BIN = Path(sys.executable).parent / "derek"
-TIMED_KILLS = (0.5, 1.5, 3.0, 4.5, 6.0, 8.0)  # seconds after start
+TIMED_KILLS = ((False, 0.5), (True, 0.1), (True, 0.7), (True, 2.0))  # (after a file is recorded?, s)
 KILL_POINTS = ("deleted", "chunks-written", "stored", "manifest-tmp")
 TARGET = "03-bees.md"
 
@@ -102,9 +103,19 @@ def kill(proc: subprocess.Popen) -> None:
 
 def manifest_sources(home: Path) -> set[str]:
     """The manifest must always be whole JSON (atomic replace), whatever the moment of the kill."""
-    files = list((home / "manifests").glob("*.json")) if (home / "manifests").exists() else []
+    folder = home / "manifests"
+    files = [f for f in folder.glob("*.json") if not f.name.startswith(".")] if folder.exists() else []
     assert len(files) <= 1, files
     return set(json.loads(files[0].read_text("utf-8"))["documents"]) if files else set()
+
+
+def wait_for_progress(home: Path, proc: subprocess.Popen, timeout: float = 180) -> None:
+    """Until the running indexer has recorded one more file in the manifest."""
+    before = len(manifest_sources(home))
+    deadline = time.monotonic() + timeout
+    while len(manifest_sources(home)) == before:
+        assert proc.poll() is None and time.monotonic() < deadline, "derek index made no progress"
+        time.sleep(0.05)
 
 
 def snapshot(store, sources: set[str] | None = None) -> tuple[dict[str, list[str]], list[str]]:
@@ -140,11 +151,14 @@ def test_sigkill_at_any_moment_then_rerun_equals_a_clean_run(clean_reference, se
     started = time.perf_counter()
     kills = 0
 
-    # 1. kills after fixed delays, each run starting where the killed one left off
-    for delay in TIMED_KILLS:
+    # 1. kills after fixed delays: one in start-up, the others after the run has recorded a file (so each run
+    #    gets further, and the kill lands in the middle of embedding or writing the next files)
+    for after_a_file, delay in TIMED_KILLS:
         proc = start(cmd, home)
+        if after_a_file:
+            wait_for_progress(home, proc)
         time.sleep(delay)
-        assert proc.poll() is None, f"derek index ended before the {delay} s kill: {proc.communicate()}"
+        assert proc.poll() is None, f"derek index ended before the kill: {proc.communicate()}"
         kill(proc)
         kills += 1
         manifest_sources(home)
