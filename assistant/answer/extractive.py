@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.answer.types import Answer, Citation
+from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
 from assistant.retrieve.concepts import coverage, question_concepts
@@ -38,7 +39,7 @@ def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> li
     top = chunks[0].score if chunks else 0.0
     for rank, chunk in enumerate(chunks):
         for i, text in enumerate(chunk.sentence_texts()):
-            if text in out:
+            if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
             sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else 0.0
             score = sim + COVERAGE_WEIGHT * coverage(concepts, set(tokenize(text)))

@@ -81,6 +81,8 @@ def test_extractive_never_obeys_the_instruction(injected, lang):
     own_words = "\n".join(LINE.sub("", line) for line in answer.answer.split("\n"))
     assert "42" not in own_words
     assert answer.answer.strip() != "42"
+    # and the instruction itself is never quoted as if it were a fact of the sources
+    assert not any(c.source.endswith("instructions.txt") for c in answer.citations)
 
 
 def test_llm_claim_obeying_the_injection_is_flagged(injected, article_copy, llm_server, dev_rows, settings_for):
