@@ -8,7 +8,7 @@ from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import coverage, question_concepts
+from assistant.retrieve.concepts import coverage, mention_set, question_concepts
 from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
@@ -57,6 +57,7 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
     """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
     mentions: the sources cannot answer a question about them."""
     tokens = set().union(*(tokenize(c.text) for c in chunks)) if chunks else set()
+    tokens = mention_set(tokens)
     missing = [c.key for c in question_concepts(expanded) if c.entity and not c.in_tokens(tokens)]
     text = " ".join(c.text for c in chunks)
     missing += [n for n in expanded.names if not name_matches([n], text)]
@@ -69,11 +70,11 @@ def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], co
     sentence it introduces. In source order."""
     best = ranked[0].score
     chosen = [ranked[0]]
-    covered = {c.key for c in concepts if c.in_tokens(set(tokenize(ranked[0].text)))}
+    covered = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(ranked[0].text)))}
     for s in ranked[1:]:
         if len(chosen) >= MAX_QUOTES or s.score < best - COMPLEMENT_WITHIN:
             break
-        mentions = {c.key for c in concepts if c.in_tokens(set(tokenize(s.text)))}
+        mentions = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(s.text)))}
         if s.score >= best - KEEP_WITHIN or mentions - covered:
             chosen.append(s)
             covered |= mentions

@@ -72,10 +72,18 @@ def question_concepts(expanded: ExpandedQuery) -> list[Concept]:
     return concepts + [Concept(t, (frozenset([t]),), False) for t in own]
 
 
+def mention_set(tokens) -> frozenset[str]:
+    """Tokens plus each long token less its last letter, so a stem the suffix stripper left one letter longer
+    still matches (Kazakh drops a vowel before a suffix: кәсіпорын -> кәсіпорны gives кәсіпор / кәсіпорн)."""
+    tokens = frozenset(tokens)
+    return tokens | {t[:-1] for t in tokens if len(t) >= 6 and not t[-1].isdigit()}
+
+
 def coverage(concepts: list[Concept], tokens: set[str] | frozenset[str], weights: list[float] | None = None) -> float:
     """Share of concepts (optionally weighted) that a token set mentions."""
     if not concepts:
         return 0.0
     weights = weights or [1.0] * len(concepts)
     total = sum(weights)
+    tokens = mention_set(tokens)
     return sum(w for c, w in zip(concepts, weights) if c.in_tokens(tokens)) / total if total else 0.0
