@@ -55,7 +55,7 @@ def make_settings(home: Path, **overrides):
 
 
 @pytest.fixture(scope="session")
-def indexed_home(tmp_path_factory) -> "Settings":  # noqa: F821
+def indexed_home(tmp_path_factory) -> Settings:  # noqa: F821
     """Settings of a fresh DEREK_HOME with corpus/ (the Kazakh article) indexed once for the whole session."""
     from assistant.service import Derek
 
@@ -113,7 +113,7 @@ def write_text_file(path: Path, text: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings_for() -> Callable[..., "Settings"]:  # noqa: F821
+def settings_for() -> Callable[..., Settings]:  # noqa: F821
     """make_settings as a fixture: settings_for(home, **overrides) -> Settings (test modules never import conftest)."""
     return make_settings
 

@@ -33,9 +33,14 @@ def test_text_is_nfc_normalised():
     assert check_question(decomposed, MAX, REFUSE).text == "Что такое ё?"
 
 
-@pytest.mark.parametrize("lang,word", [("en", "What is the policy of China in Central Asia "),
-                                        ("ru", "Какова политика Китая в Центральной Азии "),
-                                        ("kk", "Қытайдың Орталық Азиядағы саясаты қандай ")])
+@pytest.mark.parametrize(
+    "lang,word",
+    [
+        ("en", "What is the policy of China in Central Asia "),
+        ("ru", "Какова политика Китая в Центральной Азии "),
+        ("kk", "Қытайдың Орталық Азиядағы саясаты қандай "),
+    ],
+)
 def test_long_question_is_truncated_with_a_note(lang, word):
     question = word * 200
     checked = check_question(question, MAX, REFUSE)
@@ -56,7 +61,9 @@ def test_question_at_the_limit_is_not_truncated():
 def test_absurdly_long_question_is_refused():
     with pytest.raises(DerekError) as err:
         check_question("why " * 30_000, MAX, REFUSE)
-    assert str(REFUSE) in str(err.value).replace(",", "").replace(" ", "").replace("\u00a0", "") or "100" in str(err.value)
+    assert str(REFUSE) in str(err.value).replace(",", "").replace(" ", "").replace("\u00a0", "") or "100" in str(
+        err.value
+    )
 
 
 def test_refusal_applies_to_the_raw_length_even_if_mostly_spaces():

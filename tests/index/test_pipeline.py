@@ -121,7 +121,9 @@ def test_prune_removes_chunks_of_a_deleted_file(service, docs):
 
 
 def test_reset_rebuilds_from_scratch(service, docs, tmp_path):
-    other = write_text_file(tmp_path / "other" / "note.txt", "A note about the river Ural, which flows into the Caspian Sea.\n")
+    other = write_text_file(
+        tmp_path / "other" / "note.txt", "A note about the river Ural, which flows into the Caspian Sea.\n"
+    )
     service.index([docs, other])
     ids = ids_by_source(service)
     assert len(ids) == 3
