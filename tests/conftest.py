@@ -32,6 +32,24 @@ assert assistant.__file__ and index.__file__, "the real assistant/index packages
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _load_openai_stub():
+    """tests/openai_stub.py, loaded by path (tests/ is kept off sys.path) and shared through sys.modules."""
+    import importlib.util
+
+    if "openai_stub" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("openai_stub", Path(__file__).resolve().parent / "openai_stub.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["openai_stub"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["openai_stub"]
+
+
+@pytest.fixture(scope="session")
+def scripted_server_type():
+    """The scripted OpenAI-compatible server class (tests/openai_stub.py)."""
+    return _load_openai_stub().ScriptedServer
 CORPUS = REPO / "corpus"
 ARTICLE_FILE = CORPUS / "central-asia-china-foreign-policy.kk.txt"
 DEV_QA = REPO / "tests" / "data" / "dev_qa.jsonl"

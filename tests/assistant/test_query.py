@@ -1,9 +1,5 @@
 """Query rewriting (LLM condense + translations as extra queries) against a scripted OpenAI-compatible server."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from assistant.answer.llm_client import make_llm
@@ -13,20 +9,6 @@ from assistant.prompts import load_prompt
 from assistant.query import QueryRewriter, parse_standalone, parse_translations
 from assistant.service import Derek
 from assistant.settings import Settings
-
-
-def _load_openai_stub():
-    """tests/openai_stub.py, loaded by path (tests/ is kept off sys.path) and shared through sys.modules."""
-    if "openai_stub" not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "openai_stub.py"
-        spec = importlib.util.spec_from_file_location("openai_stub", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["openai_stub"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["openai_stub"]
-
-
-ScriptedServer = _load_openai_stub().ScriptedServer
 
 HISTORY = [
     Turn("user", "What is Tajikistan's 2015 foreign policy concept?"),
@@ -46,8 +28,8 @@ def is_stream(body: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
-def shared_server():
-    server = ScriptedServer()
+def shared_server(scripted_server_type):
+    server = scripted_server_type()
     yield server
     server.close()
 

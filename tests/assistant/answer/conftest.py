@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -67,23 +65,9 @@ def chunks(turkmen_chunk, uzbek_chunk, tajik_chunk) -> list[RetrievedChunk]:
     return [turkmen_chunk, uzbek_chunk, tajik_chunk]
 
 
-def _load_openai_stub():
-    """tests/openai_stub.py, loaded by path (tests/ is kept off sys.path) and shared through sys.modules."""
-    if "openai_stub" not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "openai_stub.py"
-        spec = importlib.util.spec_from_file_location("openai_stub", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["openai_stub"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["openai_stub"]
-
-
-ScriptedServer = _load_openai_stub().ScriptedServer
-
-
 @pytest.fixture
-def llm_server():
-    server = ScriptedServer()
+def llm_server(scripted_server_type):
+    server = scripted_server_type()
     yield server
     server.close()
 
