@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.answer.types import Answer, Citation
@@ -64,6 +65,20 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
     return missing
 
 
+# Questions that ask for a quantity: the answer must contain a number.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much)\b|\b(?:population|percentage|proportion|volume|amount|number of|share of)\b"
+    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] )"
+    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_quantity(question: str) -> bool:
+    """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
+    return bool(_QUANTITY.search(question))
+
+
 def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], concepts) -> list[ScoredSentence]:
     """The best sentence, near-ties, and close runners-up that mention a part of the question the chosen ones
     miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':' brings the
@@ -99,14 +114,15 @@ class ExtractiveAnswerer:
         expanded = expand_query(question, language)
         ranked = score_sentences(chunks, expanded)
         if not ranked or ranked[0].score < self.abstain_below or missing_entities(chunks, expanded):
-            return Answer(
-                question=question,
-                language=language,
-                answer=message("not_found", language),
-                answerable=False,
-                answerer=self.name,
-            )
+            return self._not_found(question, language)
         chosen = select_quotes(ranked, chunks, question_concepts(expanded))
+        if asks_for_quantity(question) and not any(extract_numbers(q.text) for q in chosen):
+            with_number = [
+                q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and extract_numbers(q.text)
+            ]
+            if not with_number:  # a question about a quantity is not answered by sentences without one
+                return self._not_found(question, language)
+            chosen = sorted([*chosen[: MAX_QUOTES - 1], with_number[0]], key=lambda s: (s.chunk_rank, s.index))
         citations: list[Citation] = []
         marker_of: dict[int, int] = {}
         lines = [message("lead", language)]
@@ -136,5 +152,14 @@ class ExtractiveAnswerer:
             answer="\n".join(lines),
             answerable=True,
             citations=citations,
+            answerer=self.name,
+        )
+
+    def _not_found(self, question: str, language: str) -> Answer:
+        return Answer(
+            question=question,
+            language=language,
+            answer=message("not_found", language),
+            answerable=False,
             answerer=self.name,
         )

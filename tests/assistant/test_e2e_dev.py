@@ -119,10 +119,13 @@ def test_at_most_one_false_abstention(figures, results):
     assert len(abstained) <= 1, f"false abstentions: {abstained}"
 
 
-def test_u02_abstains(results):
-    answer = results["u02"]["answer"]
-    assert not answer.answerable, answer.answer
-    assert answer.citations == []
+def test_every_unanswerable_question_abstains(results):
+    unanswerable = [r for r in results.values() if not r["row"]["answerable"]]
+    assert unanswerable
+    for r in unanswerable:
+        answer = r["answer"]
+        assert not answer.answerable, (r["row"]["id"], answer.answer)
+        assert answer.citations == []
 
 
 def test_answer_language_matches_question_language(figures, results):
