@@ -15,13 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ScriptedServer:
-    """POST /v1/chat/completions answering with scripted replies (JSON or SSE), HTTP 500, or too slowly."""
+    """POST /v1/chat/completions answering with scripted replies (JSON or SSE), HTTP 500, too slowly, or with an
+    HTTP 401 that echoes the Authorization header it received (as careless servers do)."""
 
     def __init__(self) -> None:
-        self.replies: list[str] = []
-        self.mode = "reply"  # "reply" | "error" | "slow"
+        self.replies: list[str] = []  # used up one per request, then `reply` for every further one
+        self.reply = "No scripted reply."
+        self.mode = "reply"  # "reply" | "error" | "slow" | "echo-key"
         self.delay = 3.0
         self.requests: list[dict] = []
+        self.headers: list[dict[str, str]] = []  # each request's HTTP headers
         self.fail_if: Callable[[dict], bool] | None = None  # requests it matches get HTTP 500 in any mode
         server = self
 
@@ -32,13 +35,17 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 server.requests.append(body)
+                server.headers.append(dict(self.headers))
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self._send(404, {"error": {"message": "not found"}})
                 if server.mode == "error" or (server.fail_if is not None and server.fail_if(body)):
                     return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
+                if server.mode == "echo-key":
+                    seen = self.headers.get("Authorization", "")
+                    return self._send(401, {"error": {"message": f"Invalid credentials: {seen}", "type": "auth"}})
                 if server.mode == "slow":
                     time.sleep(server.delay)
-                reply = server.replies.pop(0) if server.replies else "No scripted reply."
+                reply = server.replies.pop(0) if server.replies else server.reply
                 try:
                     self._stream(reply) if body.get("stream") else self._send(200, _completion(reply))
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
@@ -76,7 +83,8 @@ class ScriptedServer:
 
     def reset(self) -> None:
         """Back to a fresh state, for a server shared by several tests."""
-        self.replies, self.requests, self.mode, self.fail_if = [], [], "reply", None
+        self.replies, self.requests, self.headers, self.mode, self.fail_if = [], [], [], "reply", None
+        self.reply = "No scripted reply."
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -6,12 +6,8 @@ session's `indexed_home` (Chroma folder and manifest) instead of indexing it aga
 
 from __future__ import annotations
 
-import json
 import shutil
-import threading
-import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -83,88 +79,20 @@ def article_copy(indexed_home, tmp_path) -> Settings:
     return copy_home(indexed_home, tmp_path / "home-copy")
 
 
-class LLMServer:
-    """A scripted OpenAI-compatible chat server on 127.0.0.1 that records request headers.
-
-    mode "reply" answers with `reply` (JSON or SSE), "error" with HTTP 500, "echo-key" with HTTP 401 whose error
-    message repeats the Authorization header it received (as careless servers do).
-    """
-
-    def __init__(self) -> None:
-        self.reply = "No scripted reply."
-        self.mode = "reply"
-        self.headers: list[dict[str, str]] = []
-        self.bodies: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                server.headers.append(dict(self.headers))
-                server.bodies.append(body)
-                if server.mode == "error":
-                    return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
-                if server.mode == "echo-key":
-                    seen = self.headers.get("Authorization", "")
-                    return self._send(401, {"error": {"message": f"Invalid credentials: {seen}", "type": "auth"}})
-                if body.get("stream"):
-                    return self._stream(server.reply)
-                message = {"role": "assistant", "content": server.reply}
-                self._send(200, {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
-                    "model": "scripted", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
-
-            def _send(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, reply: str) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for delta in ({"role": "assistant", "content": ""}, {"content": reply}, {}):
-                    chunk = {
-                        "id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
-                        "model": "scripted",
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": None if delta else "stop"}],
-                    }
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def llm_server():
-    server = LLMServer()
+def llm_server(scripted_server_type):
+    server = scripted_server_type()
     yield server
     server.close()
 
 
 @pytest.fixture
-def make_llm_server():
-    """make_llm_server(mode) -> a started LLMServer; all are closed after the test."""
-    servers: list[LLMServer] = []
+def make_llm_server(scripted_server_type):
+    """make_llm_server(mode) -> a started scripted server (tests/openai_stub.py); all are closed after the test."""
+    servers = []
 
-    def make(mode: str = "reply") -> LLMServer:
-        servers.append(server := LLMServer())
+    def make(mode: str = "reply"):
+        servers.append(server := scripted_server_type())
         server.mode = mode
         return server
 
