@@ -132,12 +132,13 @@ def report(
     answers: list[dict],
     out_dir: Path | None = None,
     extra: dict | None = None,
+    name: str = "qa",
 ) -> tuple[dict, str]:
-    """Write qa.json / qa.md; returns the data and the Markdown."""
+    """Write <name>.json / <name>.md; returns the data and the Markdown."""
     summary = summarize(retrieval, answers)
     fails = failures(retrieval, answers)
     md = (
-        f"Dev questions: {len(rows)} ({sum(not r.get('answerable', True) for r in rows)} unanswerable); "
+        f"Questions: {len(rows)} ({sum(not r.get('answerable', True) for r in rows)} unanswerable); "
         "evidence hit = gold evidence phrase inside the retrieved chunk text.\n\n## Retrieval\n\n"
         + table(summary["retrieval"])
         + "\n## Final pipeline, extractive answerer\n\n"
@@ -152,7 +153,7 @@ def report(
         "failures": fails,
         "per_question": {"retrieval": retrieval, "answers": answers},
     }
-    write("qa", data, md, out_dir)
+    write(name, data, md, out_dir)
     return data, md
 
 
@@ -163,7 +164,8 @@ def run(
     out_dir: Path | None = None,
     limit: int | None = None,
 ) -> str:
-    """Index the shipped corpus into its own collection, evaluate the dev set, write the results."""
+    """Index the shipped corpus into its own collection, evaluate a question file, write the results (qa.* for
+    the dev set, qa-<file stem>.* for any other file, e.g. the held-out probe set)."""
     from assistant.service import Derek
     from assistant.settings import Settings
 
@@ -174,6 +176,11 @@ def run(
     retrieval = evaluate_retrieval(derek, rows)
     answers = evaluate_answers(derek, rows)
     _, md = report(
-        rows, retrieval, answers, out_dir, {"file": str(file), "home": str(home), "index": indexed.to_dict()}
+        rows,
+        retrieval,
+        answers,
+        out_dir,
+        {"file": str(file), "home": str(home), "index": indexed.to_dict()},
+        name="qa" if file.stem == "dev_qa" else f"qa-{file.stem}",
     )
     return md

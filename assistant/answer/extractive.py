@@ -9,7 +9,7 @@ from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import coverage, mention_set, question_concepts
+from assistant.retrieve.concepts import coverage, mention_set, question_concepts, token_positions
 from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
@@ -20,6 +20,7 @@ ABSTAIN_BELOW = 0.88
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
 MAX_QUOTES = 3
+CONTEXT_CARRY = 0.5  # share of credit for question concepts and names met only in the sentence just before
 KEEP_WITHIN = 0.015  # a further sentence this close to the best one is quoted too
 COMPLEMENT_WITHIN = 0.08  # ... and one this close if it mentions a part of the question the others miss
 
@@ -39,16 +40,26 @@ def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> li
     out: dict[str, ScoredSentence] = {}
     top = chunks[0].score if chunks else 0.0
     for rank, chunk in enumerate(chunks):
-        for i, text in enumerate(chunk.sentence_texts()):
+        texts = chunk.sentence_texts()
+        token_sets = [set(tokenize(text)) for text in texts]
+        for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
             sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else 0.0
-            score = sim + COVERAGE_WEIGHT * coverage(concepts, set(tokenize(text)))
+            own = coverage(concepts, token_sets[i])
+            score = sim + COVERAGE_WEIGHT * own
+            if i > 0 and CONTEXT_CARRY:
+                # a sentence often continues its predecessor's subject ("The book ... . It covers 30 years")
+                joint = coverage(concepts, token_sets[i] | token_sets[i - 1])
+                score += CONTEXT_CARRY * COVERAGE_WEIGHT * (joint - own)
             if expanded.numbers:
                 found = set(extract_numbers(text))
                 score += 0.05 * sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
-                score += 0.05 * name_matches(expanded.names, text)
+                named = name_matches(expanded.names, text)
+                if i > 0 and CONTEXT_CARRY:
+                    named += CONTEXT_CARRY * max(0.0, name_matches(expanded.names, f"{texts[i - 1]} {text}") - named)
+                score += 0.05 * named
             score += CHUNK_PRIOR * (chunk.score - top)
             out[text] = ScoredSentence(score, rank, i, text)
     return sorted(out.values(), key=lambda s: -s.score)
@@ -57,9 +68,10 @@ def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> li
 def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:
     """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
     mentions: the sources cannot answer a question about them."""
-    tokens = set().union(*(tokenize(c.text) for c in chunks)) if chunks else set()
-    tokens = mention_set(tokens)
-    missing = [c.key for c in question_concepts(expanded) if c.entity and not c.in_tokens(tokens)]
+    positions = [token_positions([tokenize(text) for text in c.sentence_texts()]) for c in chunks]
+    missing = [
+        c.key for c in question_concepts(expanded) if c.entity and not any(c.in_positions(p) for p in positions)
+    ]
     text = " ".join(c.text for c in chunks)
     missing += [n for n in expanded.names if not name_matches([n], text)]
     return missing
@@ -67,16 +79,41 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
 
 # Questions that ask for a quantity: the answer must contain a number.
 _QUANTITY = re.compile(
-    r"\bhow (?:many|much)\b|\b(?:population|percentage|proportion|volume|amount|number of|share of)\b"
-    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] )"
-    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз)",
+    r"\bhow (?:many|much)\b|\b(?:population|percentage|proportion|volume|amount|number of|share of|capacity|cost)\b"
+    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] |мощност|стоимост)"
+    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны)",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
 def asks_for_quantity(question: str) -> bool:
     """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
     return bool(_QUANTITY.search(question))
+
+
+def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> bool:
+    """Whether a sentence is about what the question pins down: each year the question names and each lexicon
+    concept it asks about (trade, volume, ...) is in it or the sentence before, and each named thing (country,
+    organisation, person) in it or earlier in its chunk. A trade figure for Turkmenistan in 2023 does not answer
+    a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade."""
+    texts = chunks[sentence.chunk_rank].sentence_texts()
+    before = texts[: sentence.index]
+    near_text = " ".join([*before[-1:], sentence.text])
+    years = [n for n in expanded.numbers if _YEAR.match(n)]
+    near = set(extract_numbers(near_text))
+    if any(y not in near for y in years):
+        return False
+    concepts = question_concepts(expanded)
+    lexical = set(expanded.concepts)
+    near_tokens = mention_set(tokenize(near_text))
+    if not all(c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity):
+        return False
+    context = " ".join([*before, sentence.text])
+    tokens = mention_set(tokenize(context))
+    return all(c.in_tokens(tokens) for c in concepts if c.entity) and name_matches(expanded.names, context) == (
+        1.0 if expanded.names else 0.0
+    )
 
 
 def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], concepts) -> list[ScoredSentence]:
@@ -116,13 +153,16 @@ class ExtractiveAnswerer:
         if not ranked or ranked[0].score < self.abstain_below or missing_entities(chunks, expanded):
             return self._not_found(question, language)
         chosen = select_quotes(ranked, chunks, question_concepts(expanded))
-        if asks_for_quantity(question) and not any(extract_numbers(q.text) for q in chosen):
-            with_number = [
-                q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and extract_numbers(q.text)
-            ]
-            if not with_number:  # a question about a quantity is not answered by sentences without one
-                return self._not_found(question, language)
-            chosen = sorted([*chosen[: MAX_QUOTES - 1], with_number[0]], key=lambda s: (s.chunk_rank, s.index))
+        if asks_for_quantity(question):
+            def answers(q: ScoredSentence) -> bool:
+                return bool(extract_numbers(q.text)) and states_the_specifics(q, chunks, expanded)
+
+            if not any(answers(q) for q in chosen):
+                figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]
+                if not figures:  # a quantity question is not answered without its figure, for its place and year
+                    return self._not_found(question, language)
+                kept = [q for q in chosen if not extract_numbers(q.text)][: MAX_QUOTES - 1]
+                chosen = sorted([*kept, figures[0]], key=lambda s: (s.chunk_rank, s.index))
         citations: list[Citation] = []
         marker_of: dict[int, int] = {}
         lines = [message("lead", language)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from assistant.retrieve.expand import LEXICON_PATH, ExpandedQuery, load_lexicon
 from assistant.retrieve.normalize import tokenize
@@ -27,6 +28,18 @@ class Concept:
 
     def in_tokens(self, tokens: set[str] | frozenset[str]) -> bool:
         return any(alt <= tokens for alt in self.alternatives)
+
+    def in_positions(self, positions: dict[str, list[int]]) -> bool:
+        """Stricter than in_tokens: a spelling of several words must occur as a phrase (its words within a
+        window of its length), so «Орта дәліз» is not found in «Орталық Азия ... дәліздер»."""
+        for alt in self.alternatives:
+            places = [positions.get(t) for t in alt]
+            if not all(places):
+                continue
+            n = len(alt)
+            if n == 1 or any(all(any(abs(j - i) < n for j in p) for p in places) for i in places[0]):
+                return True
+        return False
 
 
 @lru_cache(maxsize=1)
@@ -87,3 +100,34 @@ def coverage(concepts: list[Concept], tokens: set[str] | frozenset[str], weights
     total = sum(weights)
     tokens = mention_set(tokens)
     return sum(w for c, w in zip(concepts, weights) if c.in_tokens(tokens)) / total if total else 0.0
+
+
+def token_positions(sentences: list[list[str]]) -> dict[str, list[int]]:
+    """Where each token (and, like mention_set, each long token less its last letter) occurs in a text given as
+    its sentences' tokens; a gap separates sentences, so no two tokens of different sentences are adjacent."""
+    positions: dict[str, list[int]] = {}
+    i = 0
+    for tokens in sentences:
+        for t in tokens:
+            positions.setdefault(t, []).append(i)
+            if len(t) >= 6 and not t[-1].isdigit():
+                positions.setdefault(t[:-1], []).append(i)
+            i += 1
+        i += 1
+    return positions
+
+
+def adjacency(concepts: list[Concept], positions: dict[str, list[int]], weights: list[float] | None = None) -> float:
+    """Share of the question's concept pairs (each weighted by its commoner concept) that stand side by side in a
+    text, stopwords aside: a phrase match across languages ("the goal of the study" ~ «зерттеудің мақсаты»)."""
+    weights = weights or [1.0] * len(concepts)
+    places = [
+        {i for alt in c.alternatives for t in alt for i in positions.get(t, ())} for c in concepts
+    ]
+    total = found = 0.0
+    for (a, wa), (b, wb) in combinations(zip(places, weights), 2):
+        w = min(wa, wb)
+        total += w
+        if a and b and any(i + 1 in b or i - 1 in b for i in a):
+            found += w
+    return found / total if total else 0.0

@@ -45,11 +45,17 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _same(a: str, b: str) -> bool:
-    """Stems agree, tolerating a leftover ending of 1-2 letters on stems of 4+ letters ("иран" ~ "иранск")."""
+    """Stems agree, tolerating in Cyrillic a leftover ending of 1-2 letters on stems of 4+ letters ("иран" ~
+    "иранск"); Latin stems are Snowball's on both sides and must agree ("term" is not "termez")."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 2
+    return (
+        len(short) >= 4
+        and not short.isascii()
+        and long_.startswith(short)
+        and len(long_) - len(short) <= 2
+    )
 
 
 @dataclass
@@ -57,17 +63,21 @@ class Lexicon:
     """Concepts with their forms per language, and their token sequences for recognition."""
 
     forms: dict[str, dict[str, list[str]]]  # concept -> language -> spellings
-    sequences: dict[str, list[tuple[tuple[str, ...], str]]]  # first-token key -> [(tokens, concept)]
+    sequences: dict[str, list[tuple[tuple[str, ...], str, str]]]  # first-token key -> [(tokens, concept, lang)]
     terms: dict[str, dict[str, list[str]]]  # concept -> language -> normalized tokens of all spellings
 
-    def recognize(self, tokens: list[str]) -> tuple[list[str], set[int]]:
-        """Concepts found in a token list (longest match first) and the token positions they cover."""
+    def recognize(self, tokens: list[str], language: str | None = None) -> tuple[list[str], set[int]]:
+        """Concepts found in a token list (longest match first) and the token positions they cover. With a
+        language, only its spellings and the Latin ones count: each language's stems come from its own stemmer,
+        so a Russian stem must not match a Kazakh word (Snowball's «ара» from «Арал» is Kazakh «ара», between)."""
         found: list[str] = []
         covered: set[int] = set()
         i = 0
         while i < len(tokens):
             best: tuple[int, str] | None = None
-            for seq, concept in self.sequences.get(tokens[i][:4], []):
+            for seq, concept, lang in self.sequences.get(tokens[i][:4], []):
+                if language and lang not in (language, "en"):
+                    continue
                 n = len(seq)
                 if (best is None or n > best[0]) and all(
                     i + k < len(tokens) and _same(tokens[i + k], seq[k]) for k in range(n)
@@ -86,7 +96,7 @@ class Lexicon:
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read the TSV lexicon (id, kk, ru, en; spellings separated by "|"), once."""
     forms: dict[str, dict[str, list[str]]] = {}
-    sequences: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    sequences: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
     terms: dict[str, dict[str, list[str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -102,7 +112,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             for spelling in spellings:
                 seq = tokenize(spelling, lang)
                 if seq:
-                    sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept))
+                    sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept, lang))
                 tokens += seq
             terms[concept][lang] = _unique(tokens)
     return Lexicon(forms, sequences, terms)
@@ -111,12 +121,20 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 _NAME = re.compile(r"[^\W\d_]+")
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'«“(\s]*([^\W\d_]+)")
+
+
 def _names(question: str, language: str, covered_words: set[str]) -> list[str]:
+    """Capitalized words the lexicon does not know; not a sentence's first word, capitalized for being first
+    («Какую долю ...», "Подтвердилась ли ...")."""
+    question = unicodedata.normalize("NFKC", question)
+    initial = {m.start(1) for m in _SENTENCE_START.finditer(question)}
     names = []
-    for word in _NAME.findall(unicodedata.normalize("NFKC", question)):
-        lower = word.lower()
+    for match in _NAME.finditer(question):
+        word, lower = match.group(), match.group().lower()
         if (
-            len(word) >= 3
+            match.start() not in initial
+            and len(word) >= 3
             and word[0].isupper()
             and not word.isupper()  # acronyms are the lexicon's job
             and lower not in STOPWORDS
@@ -130,7 +148,7 @@ def expand_query(question: str, language: str, lexicon: Lexicon | None = None) -
     """Terms, numbers and names of a question in `language` (kk | ru | en) for lexical retrieval."""
     lexicon = lexicon or load_lexicon()
     own = tokenize(question, language)
-    concepts, covered = lexicon.recognize(own)
+    concepts, covered = lexicon.recognize(own, language)
     bridge = {
         lang: _unique([t for c in concepts for t in lexicon.terms[c].get(lang, [])]) for lang in LANGUAGES
     }

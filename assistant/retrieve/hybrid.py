@@ -13,7 +13,7 @@ from enum import Enum
 import numpy as np
 
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import Concept, coverage, question_concepts
+from assistant.retrieve.concepts import Concept, adjacency, coverage, question_concepts, token_positions
 from assistant.retrieve.expand import expand_query, name_matches
 from assistant.retrieve.lexical import BM25Index, MultilingualBM25
 from assistant.retrieve.normalize import tokenize
@@ -36,6 +36,7 @@ class Weights:
     sentence: float = 1.0
     lexical: float = 0.05
     coverage: float = 0.2
+    adjacency: float = 0.1
     numbers: float = 0.05
     names: float = 0.05
 
@@ -46,6 +47,7 @@ class Signals:
     sentence: float = 0.0
     lexical: float = 0.0
     coverage: float = 0.0
+    adjacency: float = 0.0
     numbers: float = 0.0
     names: float = 0.0
     sentence_scores: np.ndarray | None = None
@@ -77,6 +79,10 @@ class HybridRetriever:
         # per-language BM25: each chunk is matched with the question's terms for its own language
         self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
         self.token_sets: dict[str, frozenset[str]] = {c.id: frozenset(t) for c, t in zip(chunks, tokens)}
+        self.positions = {
+            c.id: token_positions([tokenize(c.text[a:b], lang) for a, b in c.sentences] or [t])
+            for c, t, lang in zip(chunks, tokens, languages)
+        }
         self.df: dict[str, int] = {}
         for t in self.token_sets.values():
             for tok in t:
@@ -167,6 +173,7 @@ class HybridRetriever:
                 sig.sentence = sig.chunk
             sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
             sig.coverage = coverage(concepts, self.token_sets[cid], idf)
+            sig.adjacency = adjacency(concepts, self.positions[cid], idf)
             if expanded.numbers:
                 found = self.numbers[cid]
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
@@ -188,6 +195,7 @@ class HybridRetriever:
             + w.sentence * sig.sentence
             + w.lexical * sig.lexical
             + w.coverage * sig.coverage
+            + w.adjacency * sig.adjacency
             + w.numbers * sig.numbers
             + w.names * sig.names
         )

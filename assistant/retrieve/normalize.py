@@ -17,7 +17,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[а-яё]")
 
 STOPWORDS = frozenset(
-    # kk: conjunctions, particles, pronouns, postpositions, question words and question boilerplate
+    # kk/ru/en: conjunctions, particles, pronouns, postpositions, question words and question boilerplate
+    # ("stated", «упоминается», «айтылған»: words about the telling, not the content)
     """және мен бен пен да де та те ал бірақ әрі немесе яғни бұл осы сол ол олар оның олардың оны бір бірі
     үшін туралы арқылы бойынша сияқты секілді дейін кейін қарай бері гөрі деп еді екен емес жоқ бар болып
     болды болса болған табылады қандай қанша қашан қайда не неге неліктен қалай кім ме ма ба бе па пе ғой
@@ -26,7 +27,8 @@ STOPWORDS = frozenset(
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от
     меня еще нет о из ему ли если уже или ни быть был него до вас нибудь уж вам ведь там потом себя ей может
     они тут где есть надо ней для мы тебя их чем была сам без будто чего раз тоже себе под будет ж тогда кто
-    этот того потому этого какой какая какие каких каким какое когда почему зачем куда этом этой эти эту тот
+    этот того потому этого какой какая какие каких каким какое какую каком каков какова каковы
+    когда почему зачем куда этом этой эти эту тот
     том та те чтобы нее были всех можно при об над через нас про них более всего между также который которые
     которая которой которых это статье статья статьи сказано говорится упоминается упоминаются
     the a an and or but of in on at to for from by with about as is are was were be been being it its this
@@ -35,6 +37,10 @@ STOPWORDS = frozenset(
     also into over under between according article paper say says said mention mentioned mentions
     describe explain list name give tell summarize compare опишите перечислите назовите расскажите объясните
     сравните сипаттаңыз атаңыз түсіндіріңіз
+    stated described discussed noted reported listed cited quoted written
+    указано указывается отмечается отмечено описано описывается приводится приведено процитировано цитируется
+    изложено обсуждается упомянуто упомянут упомянуты перечислены названы
+    жазылған сипатталған келтірілген баяндалған талқыланған делінген аталған
     """.split()
 )
 

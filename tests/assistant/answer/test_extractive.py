@@ -46,3 +46,46 @@ def test_a_quantity_question_without_a_figure_in_the_sources_abstains(service):
     # the article mentions China and "residents", but gives no population figure
     answer = service.ask("What is the population of China according to the article?")
     assert not answer.answerable, answer.answer
+
+
+def test_a_sentence_continuing_the_named_subject_is_credited_with_it(chunk_of):
+    """«Еңбекте ...» (In the book ...) continues the sentence naming Paramonov's book: it inherits part of that
+    sentence's match, so the 30-year answer outranks the same sentence placed after an unrelated one."""
+    from assistant.answer.extractive import score_sentences
+    from assistant.retrieve.expand import expand_query
+
+    naming = "Ғылыми еңбектердің ішінде В.В. Парамоновтың монографиясын атауға болады."
+    unrelated = "Қытай Орталық Азия үшін маңызды серіктес болып табылады."
+    answer = "Еңбекте Орталық Азия республикаларының Қытаймен байланыстарының 30 жылдық тарихы зерттелген."
+    question = expand_query("Какой период истории отношений исследован в монографии В.В. Парамонова?", "ru")
+
+    def answer_score(first: str) -> float:
+        chunk = chunk_of("c", f"{first} {answer}")
+        chunk.sentence_scores = [0.85, 0.85]
+        return next(s.score for s in score_sentences([chunk], question) if s.text == answer)
+
+    assert answer_score(naming) > answer_score(unrelated) + 0.02
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the trade volume between Kazakhstan and China in 2024?",  # the article has 2023
+        "2023 жылы Өзбекстан мен Қытай арасындағы сауда көлемі қанша болды?",  # it has Turkmenistan's 2023
+        "What is the annual gas throughput capacity of the Central Asia–China pipeline?",  # no figure
+        "Какова стоимость строительства железной дороги Китай – Кыргызстан – Узбекистан?",  # no cost given
+    ],
+)
+def test_a_figure_for_another_place_year_or_measure_is_not_an_answer(service, question):
+    answer = service.ask(question)
+    assert not answer.answerable, answer.answer
+
+
+def test_the_figure_for_the_asked_place_and_year_is_still_given(service):
+    answer = service.ask("Какую долю внешнеторгового оборота Узбекистана приходилось на Китай в конце 2019 года?")
+    assert answer.answerable and "18,1" in answer.answer
+
+
+def test_a_multiword_name_the_sources_lack_is_not_answered(service):
+    answer = service.ask("Транскаспий халықаралық көлік бағыты (Орта дәліз) туралы мақалада не айтылған?")
+    assert not answer.answerable, answer.answer

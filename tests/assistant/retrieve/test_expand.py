@@ -77,3 +77,21 @@ def test_name_matches_is_the_share_of_names_found():
     assert name_matches(["Pantucci", "Laruelle"], text) == 0.5
     assert name_matches(["Paramonov"], text) == 0.0
     assert name_matches([], text) == 0.0
+
+
+def test_a_sentences_first_word_is_not_taken_for_a_name():
+    # «Какую», «Подтвердилась» are capitalized for being first; such "names" made the answerer abstain
+    assert expand_query("Какую долю оборота Узбекистана занимал Китай?", "ru").names == []
+    assert expand_query("Подтвердилась ли гипотеза статьи?", "ru").names == []
+    assert expand_query("What does Pantucci say? And Laruelle?", "en").names == ["Pantucci", "Laruelle"]
+
+
+def test_concepts_are_recognized_in_the_questions_own_language_only():
+    # Snowball stems the Russian «Арал» to «ара», which is also Kazakh «ара» (between): no Aral Sea here
+    assert "aral" not in expand_query("Өзбекстан мен Қытай арасындағы сауда", "kk").concepts
+    assert "aral" in expand_query("Что сказано об Аральском море?", "ru").concepts
+
+
+def test_latin_stems_must_agree_exactly():
+    # "terms" is not the city of Termez
+    assert "termez" not in expand_query("What loan terms does China offer?", "en").concepts

@@ -64,3 +64,11 @@ def test_without_language_cyrillic_stemmer_is_guessed_from_the_text():
     russian = "Визит Токаева в Россию и Китай, Қасым-Жомарт"
     assert tokenize(russian) == tokenize(russian, "ru")
     assert tokenize("Қытайдың China") == ["қытай", "china"]
+
+
+def test_question_framing_words_are_not_content():
+    # "stated", «упоминается», «айтылған» describe the telling; "states" (countries) stays content
+    assert "state" not in tokenize("What is the stated goal of the study?", "en")
+    assert "state" in tokenize("the Central Asian states", "en")
+    assert tokenize("Что процитировано из слов преподавателя?", "ru") == tokenize("Что из слов преподавателя?", "ru")
+    assert tokenize("Мақалада сипатталған жоба", "kk") == tokenize("Мақалада жоба", "kk")
