@@ -116,10 +116,18 @@ def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk],
     )
 
 
+# A sentence that goes on to list what its predecessor announced: "Among them ...", «Среди них ...».
+LIST_CONTINUES = re.compile(
+    r"[\s\-–—«\"]*(?:олардың ішінде|оның ішінде|атап айтқанда|атап айтсақ|среди них|в их числе|в том числе"
+    r"|а именно|among them|these include|they include|namely)\b",
+    re.IGNORECASE,
+)
+
+
 def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], concepts) -> list[ScoredSentence]:
     """The best sentence, near-ties, and close runners-up that mention a part of the question the chosen ones
-    miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':' brings the
-    sentence it introduces. In source order."""
+    miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':', or followed
+    by one that lists what it announced ("Among them ..."), brings that sentence. In source order."""
     best = ranked[0].score
     chosen = [ranked[0]]
     covered = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(ranked[0].text)))}
@@ -132,9 +140,10 @@ def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], co
             covered |= mentions
     for s in list(chosen):
         sentences = chunks[s.chunk_rank].sentence_texts()
-        if s.text.rstrip().endswith(":") and s.index + 1 < len(sentences):
+        if s.index + 1 < len(sentences):
             follow = sentences[s.index + 1]
-            if all(c.text != follow for c in chosen):
+            introduces = s.text.rstrip().endswith(":") or LIST_CONTINUES.match(follow)
+            if introduces and all(c.text != follow for c in chosen):
                 chosen.append(ScoredSentence(s.score, s.chunk_rank, s.index + 1, follow))
     return sorted(chosen, key=lambda s: (s.chunk_rank, s.index))
 

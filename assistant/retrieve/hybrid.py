@@ -35,8 +35,8 @@ class Weights:
     chunk: float = 0.5
     sentence: float = 1.0
     lexical: float = 0.05
-    coverage: float = 0.2
-    adjacency: float = 0.1
+    coverage: float = 0.15
+    adjacency: float = 0.05
     numbers: float = 0.05
     names: float = 0.05
 

@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     """және мен бен пен да де та те ал бірақ әрі немесе яғни бұл осы сол ол олар оның олардың оны бір бірі
     үшін туралы арқылы бойынша сияқты секілді дейін кейін қарай бері гөрі деп еді екен емес жоқ бар болып
     болды болса болған табылады қандай қанша қашан қайда не неге неліктен қалай кім ме ма ба бе па пе ғой
-    ғана тек
+    ғана тек арасындағы арасында арасынан арасы
     әр барлық өз өзі өзінің біз сіз мақала мақалада мақалаға айтылған айтылады көрсетілген
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от
     меня еще нет о из ему ли если уже или ни быть был него до вас нибудь уж вам ведь там потом себя ей может
@@ -134,10 +134,14 @@ def _cyrillic_language(text: str, words: list[str]) -> str:
     return "kk" if kazakh and kazakh >= 0.2 * len(cyrillic) else "ru"
 
 
+# Kazakh writes the case endings of abbreviations and figures after a hyphen: АҚШ-тан, ШЫҰ-ға, 2023-жылдың.
+_HYPHEN_SUFFIX = re.compile(r"(?<=[^\W_])-(?:" + "|".join(_KK_SUFFIXES) + r")+\b", re.IGNORECASE)
+
+
 def tokenize(text: str, language: str | None = None) -> list[str]:
     """BM25 tokens of text. `language` decides the stemmer of Cyrillic words without Kazakh letters; None
     guesses it from the whole text (Latin words always get the English stemmer)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _HYPHEN_SUFFIX.sub("", unicodedata.normalize("NFKC", text)).lower()
     tokens = [n for n in extract_numbers(text) if not n.endswith("%")]
     words = _WORD.findall(text)
     language = language or _cyrillic_language(text, words)

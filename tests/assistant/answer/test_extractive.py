@@ -89,3 +89,16 @@ def test_the_figure_for_the_asked_place_and_year_is_still_given(service):
 def test_a_multiword_name_the_sources_lack_is_not_answered(service):
     answer = service.ask("Транскаспий халықаралық көлік бағыты (Орта дәліз) туралы мақалада не айтылған?")
     assert not answer.answerable, answer.answer
+
+
+@pytest.mark.parametrize("opening", ["Олардың ішінде", "Среди них", "Among them"])
+def test_a_sentence_listing_what_the_quote_announced_is_quoted_with_it(chunk_of, opening):
+    from assistant.answer.extractive import ScoredSentence, select_quotes
+
+    announce = "Бейнесаммитте Өзбекстан президенті бірқатар бастамалар ұсынды."
+    listing = f"{opening} «Ақылды Жібек жолы» мен мәдениет жылы бар."
+    chunk = chunk_of("c", f"{announce} {listing} Басқа тақырыптағы сөйлем.")
+    chosen = select_quotes([ScoredSentence(1.0, 0, 0, announce)], [chunk], [])
+    assert [s.text for s in chosen] == [announce, listing]
+    unrelated = chunk_of("d", f"{announce} Басқа тақырыптағы сөйлем.")
+    assert [s.text for s in select_quotes([ScoredSentence(1.0, 0, 0, announce)], [unrelated], [])] == [announce]

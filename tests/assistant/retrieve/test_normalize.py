@@ -72,3 +72,10 @@ def test_question_framing_words_are_not_content():
     assert "state" in tokenize("the Central Asian states", "en")
     assert tokenize("Что процитировано из слов преподавателя?", "ru") == tokenize("Что из слов преподавателя?", "ru")
     assert tokenize("Мақалада сипатталған жоба", "kk") == tokenize("Мақалада жоба", "kk")
+
+
+def test_kazakh_case_endings_after_a_hyphen_are_not_words():
+    # АҚШ-тан, ШЫҰ-ға: the ending is grammar, not a term («тан» matched nothing and weighed like a rare word)
+    assert tokenize("АҚШ-тан және ШЫҰ-ға", "kk") == ["ақш", "шыұ"]
+    # a hyphenated compound keeps both halves
+    assert tokenize("саяси-экономикалық", "kk") == ["саяси", "экономика"]
