@@ -79,9 +79,10 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
 
 # Questions that ask for a quantity: the answer must contain a number.
 _QUANTITY = re.compile(
-    r"\bhow (?:many|much)\b|\b(?:population|percentage|proportion|volume|amount|number of|share of|capacity|cost)\b"
-    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] |мощност|стоимост)"
-    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны)",
+    r"\bhow (?:many|much)\b|\bhow long is\b"
+    r"|\b(?:population|percentage|proportion|volume|amount|number of|share of|capacity|cost|length)\b"
+    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] |мощност|стоимост|протяж|длин[аеуы]\b)"
+    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны|ұзындығы)",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -90,6 +91,7 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 def asks_for_quantity(question: str) -> bool:
     """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
     return bool(_QUANTITY.search(question))
+
 
 
 def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> bool:
@@ -116,6 +118,8 @@ def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk],
     )
 
 
+HEADING_WORDS = 4
+_WORDS = re.compile(r"[^\W\d_]+")
 # A sentence that goes on to list what its predecessor announced: "Among them ...", «Среди них ...».
 LIST_CONTINUES = re.compile(
     r"[\s\-–—«\"]*(?:олардың ішінде|оның ішінде|атап айтқанда|атап айтсақ|среди них|в их числе|в том числе"
@@ -126,8 +130,9 @@ LIST_CONTINUES = re.compile(
 
 def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], concepts) -> list[ScoredSentence]:
     """The best sentence, near-ties, and close runners-up that mention a part of the question the chosen ones
-    miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':', or followed
-    by one that lists what it announced ("Among them ..."), brings that sentence. In source order."""
+    miss (e.g. the name in "which ambassador ..., and which initiatives"); a sentence ending in ':', a heading
+    of a few words, or one followed by a sentence listing what it announced ("Among them ..."), brings the next
+    sentence. In source order."""
     best = ranked[0].score
     chosen = [ranked[0]]
     covered = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(ranked[0].text)))}
@@ -142,7 +147,11 @@ def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], co
         sentences = chunks[s.chunk_rank].sentence_texts()
         if s.index + 1 < len(sentences):
             follow = sentences[s.index + 1]
-            introduces = s.text.rstrip().endswith(":") or LIST_CONTINUES.match(follow)
+            introduces = (
+                s.text.rstrip().endswith(":")
+                or LIST_CONTINUES.match(follow)
+                or len(_WORDS.findall(s.text)) <= HEADING_WORDS  # a bullet or heading: its content follows
+            )
             if introduces and all(c.text != follow for c in chosen):
                 chosen.append(ScoredSentence(s.score, s.chunk_rank, s.index + 1, follow))
     return sorted(chosen, key=lambda s: (s.chunk_rank, s.index))
@@ -162,15 +171,16 @@ class ExtractiveAnswerer:
         if not ranked or ranked[0].score < self.abstain_below or missing_entities(chunks, expanded):
             return self._not_found(question, language)
         chosen = select_quotes(ranked, chunks, question_concepts(expanded))
-        if asks_for_quantity(question):
+        needs = extract_numbers if asks_for_quantity(question) else None
+        if needs is not None:
             def answers(q: ScoredSentence) -> bool:
-                return bool(extract_numbers(q.text)) and states_the_specifics(q, chunks, expanded)
+                return bool(needs(q.text)) and states_the_specifics(q, chunks, expanded)
 
             if not any(answers(q) for q in chosen):
                 figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]
-                if not figures:  # a quantity question is not answered without its figure, for its place and year
-                    return self._not_found(question, language)
-                kept = [q for q in chosen if not extract_numbers(q.text)][: MAX_QUOTES - 1]
+                if not figures:  # a quantity or date question is not answered without its figure or year, for
+                    return self._not_found(question, language)  # the place, year and measure it asks about
+                kept = [q for q in chosen if not needs(q.text)][: MAX_QUOTES - 1]
                 chosen = sorted([*kept, figures[0]], key=lambda s: (s.chunk_rank, s.index))
         citations: list[Citation] = []
         marker_of: dict[int, int] = {}

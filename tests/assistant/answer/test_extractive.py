@@ -102,3 +102,13 @@ def test_a_sentence_listing_what_the_quote_announced_is_quoted_with_it(chunk_of,
     assert [s.text for s in chosen] == [announce, listing]
     unrelated = chunk_of("d", f"{announce} Басқа тақырыптағы сөйлем.")
     assert [s.text for s in select_quotes([ScoredSentence(1.0, 0, 0, announce)], [unrelated], [])] == [announce]
+
+
+def test_a_heading_brings_the_sentence_under_it(chunk_of):
+    from assistant.answer.extractive import ScoredSentence, select_quotes
+
+    heading = "• Аймақтық интеграцияны күшейту."
+    body = "Орталық Азия елдері ортақ экономикалық, көлік және сауда стратегияларын қалыптастыруы қажет."
+    chunk = chunk_of("c", f"{heading} {body} Қаржылық тәуелділікті төмендету.")
+    chosen = select_quotes([ScoredSentence(1.0, 0, 0, heading)], [chunk], [])
+    assert [s.text for s in chosen] == [heading, body]
