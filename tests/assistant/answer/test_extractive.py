@@ -16,6 +16,9 @@ from assistant.answer.extractive import asks_for_quantity
         "Какова численность населения Китая?",
         "Қытай мен Түрікменстан арасындағы сауда көлемі қанша болды?",
         "Неше бірлескен кәсіпорын бар?",
+        "How long is the railway tunnel?",
+        "Какова протяжённость газопровода?",
+        "Туннельдің ұзындығы қандай?",
     ],
 )
 def test_quantity_questions_are_recognised(question):
@@ -30,6 +33,7 @@ def test_quantity_questions_are_recognised(question):
         "Какой период истории отношений исследован в монографии В.В. Парамонова?",
         "Өзбекстанның қазіргі сыртқы саясатын сипаттау үшін қандай термин пайда болды?",
         "When did the president visit China?",
+        "How long did the visit last?",
     ],
 )
 def test_other_questions_are_not(question):
