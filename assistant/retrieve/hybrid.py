@@ -6,6 +6,7 @@ normalised tokens), numbers from the question matched exactly, and proper names 
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from enum import Enum
@@ -39,6 +40,11 @@ class Weights:
     adjacency: float = 0.05
     numbers: float = 0.05
     names: float = 0.05
+    summary: float = -0.02  # abstracts and keyword lists restate the body: cite the body, where the facts are
+
+
+# Sections that summarise a document rather than state its facts.
+SUMMARY_SECTION = re.compile(r"abstract|summary|keywords|key words|аннотация|ключевые слова|аңдатпа|түйін", re.I)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Signals:
     adjacency: float = 0.0
     numbers: float = 0.0
     names: float = 0.0
+    summary: float = 0.0
     sentence_scores: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
 
@@ -179,6 +186,7 @@ class HybridRetriever:
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
                 sig.names = name_matches(expanded.names, self.chunks[cid].text)
+            sig.summary = float(bool(SUMMARY_SECTION.search(self.chunks[cid].metadata.get("section") or "")))
 
             out[cid] = sig
         return out
@@ -198,6 +206,7 @@ class HybridRetriever:
             + w.adjacency * sig.adjacency
             + w.numbers * sig.numbers
             + w.names * sig.names
+            + w.summary * sig.summary
         )
 
     def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:

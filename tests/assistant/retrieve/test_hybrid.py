@@ -45,3 +45,22 @@ def test_empty_collection_returns_nothing(tmp_path, service):
     assert len(retriever) == 0
     for mode in RetrievalMode:
         assert retriever.retrieve(TRADE["en"], "en", 5, mode=mode) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "summary"),
+    [("Abstract", True), ("Аннотация", True), ("Ключевые слова", True), ("Түйін сөздер", True),
+     ("ЗЕРТТЕУ НӘТИЖЕЛЕРІ", False), ("Introduction", False), ("", False)],
+)
+def test_summary_sections_are_recognised(section, summary):
+    from assistant.retrieve.hybrid import SUMMARY_SECTION
+
+    assert bool(SUMMARY_SECTION.search(section)) is summary
+
+
+def test_an_abstract_chunk_ranks_below_an_equal_body_chunk(service):
+    from assistant.retrieve.hybrid import Signals
+
+    retriever = service.retriever
+    body, abstract = Signals(chunk=0.85, sentence=0.86), Signals(chunk=0.85, sentence=0.86, summary=1.0)
+    assert retriever.fuse(abstract) < retriever.fuse(body)
