@@ -95,8 +95,8 @@ def asks_for_quantity(question: str) -> bool:
 
 
 def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> bool:
-    """Whether a sentence is about what the question pins down: each year the question names and each lexicon
-    concept it asks about (trade, volume, ...) is in it or the sentence before, and each named thing (country,
+    """Whether a sentence is about what the question pins down: each year the question names and most lexicon
+    concepts it asks about (trade, volume, ...) are in it or the sentence before, and each named thing (country,
     organisation, person) in it or earlier in its chunk. A trade figure for Turkmenistan in 2023 does not answer
     a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade."""
     texts = chunks[sentence.chunk_rank].sentence_texts()
@@ -109,7 +109,8 @@ def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk],
     concepts = question_concepts(expanded)
     lexical = set(expanded.concepts)
     near_tokens = mention_set(tokenize(near_text))
-    if not all(c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity):
+    measured = [c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity]
+    if measured and sum(measured) <= len(measured) / 2:
         return False
     context = " ".join([*before, sentence.text])
     tokens = mention_set(tokenize(context))
