@@ -1,10 +1,15 @@
-"""The dev set end to end through the service (extractive answerer, the article indexed).
+"""Question sets end to end through the service (extractive answerer, the article indexed): the shipped dev set,
+the probe set (written later, 36 questions, used to find general faults) and the holdout set (45 questions on other
+facts, measured before any change it informed).
 
-The floors below are regression floors at the level measured when the tests were written; the issue's higher
-targets are reported separately by `derek bench qa`.
+The floors are regression floors near the levels measured when they were written; the issue's targets are reported
+by `derek bench qa` (and `derek bench qa --file tests/data/<set>.jsonl`).
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,15 @@ from assistant.answer.types import Turn
 
 LANGS = ("kk", "ru", "en")
 K = 5
+DATA = Path(__file__).resolve().parents[1] / "data"
+FLOORS = {
+    "dev_qa": {"hit@1": 0.80, "hit@5": 1.0, "key facts": 0.90, "cited evidence": 0.95, "false abstentions": 1,
+               "unanswerable abstained": 1.0},
+    "probe_qa": {"hit@1": 0.75, "hit@5": 1.0, "key facts": 0.85, "cited evidence": 0.95, "false abstentions": 1,
+                 "unanswerable abstained": 1.0},
+    "holdout_qa": {"hit@1": 0.65, "hit@5": 0.95, "key facts": 0.75, "cited evidence": 0.78, "false abstentions": 2,
+                   "unanswerable abstained": 0.65},
+}
 
 
 def norm(text: str) -> str:
@@ -33,11 +47,22 @@ def history(row: dict) -> list[Turn]:
     return [Turn(t["role"], t["content"]) for t in row.get("history", [])]
 
 
+@pytest.fixture(scope="module", params=list(FLOORS))
+def question_set(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def results(service, dev_rows):
-    """Per dev question: the top-5 retrieved chunk texts and the extractive answer."""
+def floors(question_set) -> dict:
+    return FLOORS[question_set]
+
+
+@pytest.fixture(scope="module")
+def results(service, question_set):
+    """Per question: the top-5 retrieved chunk texts and the extractive answer."""
+    rows = [json.loads(line) for line in (DATA / f"{question_set}.jsonl").read_text(encoding="utf-8").splitlines()]
     out = {}
-    for row in dev_rows:
+    for row in rows:
         chunks = service.retrieve(row["question"], k=K, history=history(row)) if row["answerable"] else []
         answer = service.ask(row["question"], history=history(row))
         out[row["id"]] = {"row": row, "chunks": [c.text for c in chunks], "answer": answer}
@@ -69,7 +94,7 @@ def figures(results):
             "language ok": sum(r["answer"].language == r["row"]["lang"] for r in rows) / len(rows),
         }
         per[lang] = fig
-    print("\ndev set figures (extractive, k=5):")
+    print("\nquestion set figures (extractive, k=5):")
     for lang, fig in per.items():
         print(
             f"  {lang:>3}: " + ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in fig.items())
@@ -77,55 +102,57 @@ def figures(results):
     return per
 
 
-def test_gold_evidence_in_top5_for_every_answerable_question(results):
+def test_gold_evidence_in_top5(figures, results, floors):
     missing = [
         r["row"]["id"]
         for r in results.values()
         if r["row"]["answerable"] and not any(has_evidence(c, r["row"]["evidence"]) for c in r["chunks"])
     ]
-    assert not missing, f"gold evidence not in the top {K} chunks for {missing}"
+    assert figures["all"]["hit@5"] >= floors["hit@5"], f"gold evidence not in the top {K} chunks for {missing}"
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_hit_at_1_per_language(figures, lang):
-    assert figures[lang]["hit@1"] >= 0.80, f"{lang} hit@1 {figures[lang]['hit@1']:.2f} < 0.80"
+def test_hit_at_1_per_language(figures, floors, lang):
+    assert figures[lang]["hit@1"] >= floors["hit@1"], f"{lang} hit@1 {figures[lang]['hit@1']:.2f} < {floors['hit@1']}"
 
 
-def test_key_facts_in_answer_and_quotes(figures, results):
+def test_key_facts_in_answer_and_quotes(figures, results, floors):
     misses = [
         r["row"]["id"]
         for r in results.values()
         if r["row"]["answerable"]
         and not all_keys(r["answer"].answer + " " + " ".join(c.quote for c in r["answer"].citations), r["row"]["keys"])
     ]
-    assert figures["all"]["key facts"] >= 0.90, (
-        f"key facts {figures['all']['key facts']:.2f} < 0.90; missing in {misses}"
+    assert figures["all"]["key facts"] >= floors["key facts"], (
+        f"key facts {figures['all']['key facts']:.2f} < {floors['key facts']}; missing in {misses}"
     )
 
 
-def test_a_citation_holds_the_gold_evidence(figures, results):
+def test_a_citation_holds_the_gold_evidence(figures, results, floors):
     misses = [
         r["row"]["id"]
         for r in results.values()
         if r["row"]["answerable"] and not any(has_evidence(c.text, r["row"]["evidence"]) for c in r["answer"].citations)
     ]
-    assert figures["all"]["cited evidence"] >= 0.95, (
-        f"cited evidence {figures['all']['cited evidence']:.2f} < 0.95; no citation holds it for {misses}"
+    assert figures["all"]["cited evidence"] >= floors["cited evidence"], (
+        f"cited evidence {figures['all']['cited evidence']:.2f} < {floors['cited evidence']}; "
+        f"no citation holds it for {misses}"
     )
 
 
-def test_at_most_one_false_abstention(figures, results):
+def test_false_abstentions(results, floors):
     abstained = [r["row"]["id"] for r in results.values() if r["row"]["answerable"] and not r["answer"].answerable]
-    assert len(abstained) <= 1, f"false abstentions: {abstained}"
+    assert len(abstained) <= floors["false abstentions"], f"false abstentions: {abstained}"
 
 
-def test_every_unanswerable_question_abstains(results):
+def test_unanswerable_questions_abstain(results, floors):
     unanswerable = [r for r in results.values() if not r["row"]["answerable"]]
     assert unanswerable
+    answered = [(r["row"]["id"], r["answer"].answer[:80]) for r in unanswerable if r["answer"].answerable]
+    assert 1 - len(answered) / len(unanswerable) >= floors["unanswerable abstained"], answered
     for r in unanswerable:
-        answer = r["answer"]
-        assert not answer.answerable, (r["row"]["id"], answer.answer)
-        assert answer.citations == []
+        if not r["answer"].answerable:
+            assert r["answer"].citations == []
 
 
 def test_answer_language_matches_question_language(figures, results):
