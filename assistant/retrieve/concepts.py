@@ -92,13 +92,18 @@ def mention_set(tokens) -> frozenset[str]:
     return tokens | {t[:-1] for t in tokens if len(t) >= 6 and not t[-1].isdigit()}
 
 
-def coverage(concepts: list[Concept], tokens: set[str] | frozenset[str], weights: list[float] | None = None) -> float:
-    """Share of concepts (optionally weighted) that a token set mentions."""
+def coverage(
+    concepts: list[Concept],
+    tokens: set[str] | frozenset[str],
+    weights: list[float] | None = None,
+    mentions: frozenset[str] | None = None,
+) -> float:
+    """Share of concepts (optionally weighted) that a token set mentions (`mentions`: its mention_set, if known)."""
     if not concepts:
         return 0.0
     weights = weights or [1.0] * len(concepts)
     total = sum(weights)
-    tokens = mention_set(tokens)
+    tokens = mentions if mentions is not None else mention_set(tokens)
     return sum(w for c, w in zip(concepts, weights) if c.in_tokens(tokens)) / total if total else 0.0
 
 

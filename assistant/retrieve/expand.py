@@ -247,16 +247,23 @@ def _allowed_edits(key: str) -> int:
     return 0 if len(key) <= 3 else 1 if len(key) <= 6 else 2
 
 
+@lru_cache(maxsize=200_000)
 def name_in(name: str, word: str) -> bool:
     """Whether word (possibly inflected, any script) is a spelling of name."""
     a, b = name_key(name), name_key(word)
     return bool(a and b) and a[0] == b[0] and _prefix_distance(a, b) <= _allowed_edits(a)
 
 
+@lru_cache(maxsize=20_000)
+def capitalized_words(text: str) -> frozenset[str]:
+    """The capitalized words of 3+ letters of a text (cached: chunk texts are matched against many questions)."""
+    return frozenset(w for w in _NAME.findall(text) if len(w) >= 3 and w[0].isupper())
+
+
 def name_matches(names: list[str], text: str) -> float:
     """Share of names that occur in text as a capitalized word in any script (0.0 when names is empty)."""
     if not names:
         return 0.0
-    words = {w for w in _NAME.findall(text) if len(w) >= 3 and w[0].isupper()}
+    words = capitalized_words(text)
     return sum(any(name_in(name, w) for w in words) for name in names) / len(names)
 

@@ -14,7 +14,14 @@ from enum import Enum
 import numpy as np
 
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import Concept, adjacency, coverage, question_concepts, token_positions
+from assistant.retrieve.concepts import (
+    Concept,
+    adjacency,
+    coverage,
+    mention_set,
+    question_concepts,
+    token_positions,
+)
 from assistant.retrieve.expand import expand_query, name_matches
 from assistant.retrieve.lexical import BM25Index, MultilingualBM25
 from assistant.retrieve.normalize import tokenize
@@ -86,6 +93,7 @@ class HybridRetriever:
         # per-language BM25: each chunk is matched with the question's terms for its own language
         self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
         self.token_sets: dict[str, frozenset[str]] = {c.id: frozenset(t) for c, t in zip(chunks, tokens)}
+        self.mentions = {cid: mention_set(t) for cid, t in self.token_sets.items()}
         self.positions = {
             c.id: token_positions([tokenize(c.text[a:b], lang) for a, b in c.sentences] or [t])
             for c, t, lang in zip(chunks, tokens, languages)
@@ -179,8 +187,10 @@ class HybridRetriever:
             else:
                 sig.sentence = sig.chunk
             sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
-            sig.coverage = coverage(concepts, self.token_sets[cid], idf)
-            sig.adjacency = adjacency(concepts, self.positions[cid], idf)
+            sig.coverage = coverage(concepts, self.token_sets[cid], idf, self.mentions[cid])
+            present = [c for c in concepts if c.in_tokens(self.mentions[cid])]
+            # a phrase needs two concepts present; the pairs count against all of the question's concepts
+            sig.adjacency = adjacency(concepts, self.positions[cid], idf) if len(present) >= 2 else 0.0
             if expanded.numbers:
                 found = self.numbers[cid]
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
