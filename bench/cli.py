@@ -19,16 +19,22 @@ Rebuild = Annotated[bool, typer.Option("--rebuild", help="Re-index the bench col
 Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions (quick runs).")]
 
 
+QUESTION_FILES = (
+    "Question file: the dev set (default), tests/data/probe_qa.jsonl, tests/data/holdout_qa.jsonl, or "
+    "../shared/eval/dev_qa.jsonl. Results go to bench/results/qa.* for the dev set, qa-<file stem>.* otherwise."
+)
+
+
 @bench_app.command()
 def qa(
-    file: Annotated[Path, typer.Option("--file", help="Dev questions (or ../shared/eval/dev_qa.jsonl).")] = (
+    file: Annotated[Path, typer.Option("--file", help=QUESTION_FILES)] = (
         REPO / "tests" / "data" / "dev_qa.jsonl"
     ),
     data: Annotated[Path, typer.Option("--data", help="Folder of documents to index.")] = REPO / "corpus",
     rebuild: Rebuild = False,
     limit: Limit = None,
 ) -> None:
-    """Dev-set evidence hit@1/@5 per retrieval mode and language, then the final pipeline's answers."""
+    """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
     from bench.report import bench_home
 
