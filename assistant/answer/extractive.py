@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answer.abstain import asks_for_quantity, missing_entities, states_the_specifics
 from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import coverage, mention_set, question_concepts, token_positions
+from assistant.retrieve.concepts import coverage, mention_set, question_concepts
 from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
 from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
@@ -63,60 +64,6 @@ def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> li
             score += CHUNK_PRIOR * (chunk.score - top)
             out[text] = ScoredSentence(score, rank, i, text)
     return sorted(out.values(), key=lambda s: -s.score)
-
-
-def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:
-    """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
-    mentions: the sources cannot answer a question about them."""
-    positions = [token_positions([tokenize(text) for text in c.sentence_texts()]) for c in chunks]
-    missing = [
-        c.key for c in question_concepts(expanded) if c.entity and not any(c.in_positions(p) for p in positions)
-    ]
-    text = " ".join(c.text for c in chunks)
-    missing += [n for n in expanded.names if not name_matches([n], text)]
-    return missing
-
-
-# Questions that ask for a quantity: the answer must contain a number.
-_QUANTITY = re.compile(
-    r"\bhow (?:many|much)\b|\bhow long is\b"
-    r"|\b(?:population|percentage|proportion|volume|amount|number of|share of|capacity|cost|length)\b"
-    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] |мощност|стоимост|протяж|длин[аеуы]\b)"
-    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны|ұзындығы)",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-
-
-def asks_for_quantity(question: str) -> bool:
-    """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
-    return bool(_QUANTITY.search(question))
-
-
-
-def states_the_specifics(sentence: ScoredSentence, chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> bool:
-    """Whether a sentence is about what the question pins down: each year the question names and most lexicon
-    concepts it asks about (trade, volume, ...) are in it or the sentence before, and each named thing (country,
-    organisation, person) in it or earlier in its chunk. A trade figure for Turkmenistan in 2023 does not answer
-    a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade."""
-    texts = chunks[sentence.chunk_rank].sentence_texts()
-    before = texts[: sentence.index]
-    near_text = " ".join([*before[-1:], sentence.text])
-    years = [n for n in expanded.numbers if _YEAR.match(n)]
-    near = set(extract_numbers(near_text))
-    if any(y not in near for y in years):
-        return False
-    concepts = question_concepts(expanded)
-    lexical = set(expanded.concepts)
-    near_tokens = mention_set(tokenize(near_text))
-    measured = [c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity]
-    if measured and sum(measured) <= len(measured) / 2:
-        return False
-    context = " ".join([*before, sentence.text])
-    tokens = mention_set(tokenize(context))
-    return all(c.in_tokens(tokens) for c in concepts if c.entity) and name_matches(expanded.names, context) == (
-        1.0 if expanded.names else 0.0
-    )
 
 
 HEADING_WORDS = 4
@@ -175,7 +122,8 @@ class ExtractiveAnswerer:
         needs = extract_numbers if asks_for_quantity(question) else None
         if needs is not None:
             def answers(q: ScoredSentence) -> bool:
-                return bool(needs(q.text)) and states_the_specifics(q, chunks, expanded)
+                texts = chunks[q.chunk_rank].sentence_texts()
+                return bool(needs(q.text)) and states_the_specifics(texts, q.index, expanded)
 
             if not any(answers(q) for q in chosen):
                 figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]

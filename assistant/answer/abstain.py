@@ -1,0 +1,64 @@
+"""When the offline answerer must say "not found": the question asks about something the sources never name, or
+asks for a figure that no candidate sentence gives for the place, year and measure it pins down."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.numbers import extract_numbers
+from assistant.retrieve.concepts import mention_set, question_concepts, token_positions
+from assistant.retrieve.expand import ExpandedQuery, name_matches
+from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.types import RetrievedChunk
+
+
+def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:
+    """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
+    mentions: the sources cannot answer a question about them."""
+    positions = [token_positions([tokenize(text) for text in c.sentence_texts()]) for c in chunks]
+    missing = [
+        c.key for c in question_concepts(expanded) if c.entity and not any(c.in_positions(p) for p in positions)
+    ]
+    text = " ".join(c.text for c in chunks)
+    missing += [n for n in expanded.names if not name_matches([n], text)]
+    return missing
+
+
+# Questions that ask for a quantity: the answer must contain a number.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much)\b|\bhow long is\b"
+    r"|\b(?:population|percentage|proportion|volume|amount|number of|share of|capacity|cost|length)\b"
+    r"|\bсколько\b|\b(?:объ[её]м|численност|населени|процент|дол[яию] |мощност|стоимост|протяж|длин[аеуы]\b)"
+    r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны|ұзындығы)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def asks_for_quantity(question: str) -> bool:
+    """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
+    return bool(_QUANTITY.search(question))
+
+
+def states_the_specifics(texts: list[str], index: int, expanded: ExpandedQuery) -> bool:
+    """Whether a sentence is about what the question pins down: each year the question names and most lexicon
+    concepts it asks about (trade, volume, ...) are in it or the sentence before, and each named thing (country,
+    organisation, person) in it or earlier in its chunk. A trade figure for Turkmenistan in 2023 does not answer
+    a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade. `texts` are the sentences
+    of the chunk, `index` the sentence's."""
+    before, sentence = texts[:index], texts[index]
+    near_text = " ".join([*before[-1:], sentence])
+    years = [n for n in expanded.numbers if _YEAR.match(n)]
+    near = set(extract_numbers(near_text))
+    if any(y not in near for y in years):
+        return False
+    concepts = question_concepts(expanded)
+    lexical = set(expanded.concepts)
+    near_tokens = mention_set(tokenize(near_text))
+    measured = [c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity]
+    if measured and sum(measured) <= len(measured) / 2:
+        return False
+    context = " ".join([*before, sentence])
+    tokens = mention_set(tokenize(context))
+    names_all_there = not expanded.names or name_matches(expanded.names, context) == 1.0
+    return names_all_there and all(c.in_tokens(tokens) for c in concepts if c.entity)

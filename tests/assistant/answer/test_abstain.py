@@ -1,0 +1,97 @@
+"""When the offline answerer abstains: quantity questions need their figure for the asked place, year and measure;
+named things the sources lack."""
+
+import pytest
+
+from assistant.answer.abstain import asks_for_quantity
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many joint ventures were opened?",
+        "What is the population of China according to the article?",
+        "What was the trade volume between China and Turkmenistan in 2023?",
+        "Каким был объём торговли Китая и Туркменистана в 2023 году?",
+        "Сколько институтов Конфуция открыто?",
+        "Какова численность населения Китая?",
+        "Қытай мен Түрікменстан арасындағы сауда көлемі қанша болды?",
+        "Неше бірлескен кәсіпорын бар?",
+        "How long is the railway tunnel?",
+        "Какова протяжённость газопровода?",
+        "Туннельдің ұзындығы қандай?",
+    ],
+)
+def test_quantity_questions_are_recognised(question):
+    assert asks_for_quantity(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which Chinese ambassador to Kazakhstan is quoted?",
+        "Какой принцип в международных отношениях твёрдо придерживается Туркменистан?",
+        "Какой период истории отношений исследован в монографии В.В. Парамонова?",
+        "Өзбекстанның қазіргі сыртқы саясатын сипаттау үшін қандай термин пайда болды?",
+        "When did the president visit China?",
+        "How long did the visit last?",
+    ],
+)
+def test_other_questions_are_not(question):
+    assert not asks_for_quantity(question)
+
+
+def test_a_quantity_question_is_answered_with_the_figure(service):
+    answer = service.ask("Каким был объём торговли Китая и Туркменистана в 2023 году?")
+    assert answer.answerable
+    assert "10,59" in answer.answer
+
+
+def test_a_quantity_question_without_a_figure_in_the_sources_abstains(service):
+    # the article mentions China and "residents", but gives no population figure
+    answer = service.ask("What is the population of China according to the article?")
+    assert not answer.answerable, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the trade volume between Kazakhstan and China in 2024?",  # the article has 2023
+        "2023 жылы Өзбекстан мен Қытай арасындағы сауда көлемі қанша болды?",  # it has Turkmenistan's 2023
+        "What is the annual gas throughput capacity of the Central Asia–China pipeline?",  # no figure
+        "Какова стоимость строительства железной дороги Китай – Кыргызстан – Узбекистан?",  # no cost given
+    ],
+)
+def test_a_figure_for_another_place_year_or_measure_is_not_an_answer(service, question):
+    answer = service.ask(question)
+    assert not answer.answerable, answer.answer
+
+
+def test_the_figure_for_the_asked_place_and_year_is_still_given(service):
+    answer = service.ask("Какую долю внешнеторгового оборота Узбекистана приходилось на Китай в конце 2019 года?")
+    assert answer.answerable and "18,1" in answer.answer
+
+
+def test_a_multiword_name_the_sources_lack_is_not_answered(service):
+    answer = service.ask("Транскаспий халықаралық көлік бағыты (Орта дәліз) туралы мақалада не айтылған?")
+    assert not answer.answerable, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "states"),
+    [
+        ("What was the trade volume between Turkmenistan and China in 2023?", True),
+        ("What was the trade volume between Kazakhstan and China in 2023?", False),  # another country
+        ("What was the trade volume between Turkmenistan and China in 2024?", False),  # another year
+        ("How many students from Turkmenistan studied in China in 2023?", False),  # another measure
+    ],
+)
+def test_a_figure_sentence_must_state_the_questions_place_year_and_measure(question, states):
+    from assistant.answer.abstain import states_the_specifics
+    from assistant.retrieve.expand import expand_query
+
+    texts = [
+        "Түрікменстан Қытайдың негізгі газ жеткізушісі.",
+        "2023 жылы Қытай мен Түрікменстан арасындағы екіжақты сауда көлемі 10,59 миллиард АҚШ долларын құрады.",
+    ]
+    assert states_the_specifics(texts, 1, expand_query(question, "en")) is states
