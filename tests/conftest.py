@@ -50,6 +50,16 @@ def _load_openai_stub():
 def scripted_server_type():
     """The scripted OpenAI-compatible server class (tests/openai_stub.py)."""
     return _load_openai_stub().ScriptedServer
+
+
+@pytest.fixture
+def llm_server(scripted_server_type):
+    """A started scripted OpenAI-compatible server, closed after the test."""
+    server = scripted_server_type()
+    yield server
+    server.close()
+
+
 CORPUS = REPO / "corpus"
 ARTICLE_FILE = CORPUS / "central-asia-china-foreign-policy.kk.txt"
 DEV_QA = REPO / "tests" / "data" / "dev_qa.jsonl"

@@ -80,13 +80,6 @@ def article_copy(indexed_home, tmp_path) -> Settings:
 
 
 @pytest.fixture
-def llm_server(scripted_server_type):
-    server = scripted_server_type()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def make_llm_server(scripted_server_type):
     """make_llm_server(mode) -> a started scripted server (tests/openai_stub.py); all are closed after the test."""
     servers = []

@@ -66,13 +66,6 @@ def chunks(turkmen_chunk, uzbek_chunk, tajik_chunk) -> list[RetrievedChunk]:
 
 
 @pytest.fixture
-def llm_server(scripted_server_type):
-    server = scripted_server_type()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def chunk_of():
     """Builds a chunk from any text: chunk_of(chunk_id, text)."""
     return make_chunk
