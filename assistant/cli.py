@@ -302,12 +302,18 @@ def ui(
 
 
 def main() -> None:
-    """Entry point: DerekError -> one line on stderr and exit 1; Ctrl-C -> exit 130."""
+    """Entry point of `derek`."""
+    run(app)
+
+
+def run(typer_app: typer.Typer) -> None:
+    """Run a command group the way users meet every one: DerekError -> one line on stderr and exit 1; an invalid
+    DEREK_* setting -> one line and exit 1; Ctrl-C -> exit 130."""
     from pydantic import ValidationError
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
-        app()
+        typer_app()
     except DerekError as exc:
         sys.stderr.write(f"derek: error: {_redact(str(exc))}\n")
         sys.exit(1)

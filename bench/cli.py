@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +9,6 @@ import typer
 
 from bench import crosslingual, kazqad
 from bench.report import REPO, require
-from index.errors import DerekError
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that write bench/results/.")
 
@@ -90,13 +87,10 @@ def _drop(home: Path) -> None:
 
 
 def main() -> None:
-    """Standalone entry (`python -m bench.cli ...`): DerekError -> one line and exit 1."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    try:
-        bench_app()
-    except DerekError as exc:
-        sys.stderr.write(f"derek: error: {exc}\n")
-        sys.exit(1)
+    """Standalone entry (`python -m bench.cli ...`), with the `derek` command's error handling."""
+    from assistant.cli import run
+
+    run(bench_app)
 
 
 if __name__ == "__main__":
