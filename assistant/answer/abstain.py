@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import mention_set, question_concepts, token_positions
+from assistant.retrieve.concepts import mentions_in, question_concepts, token_positions
 from assistant.retrieve.expand import ExpandedQuery, name_matches
-from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.normalize import text_tokens
 from assistant.retrieve.types import RetrievedChunk
 
 
 def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:
     """Named things the question asks about (countries, organisations, people, names) that no retrieved chunk
     mentions: the sources cannot answer a question about them."""
-    positions = [token_positions([tokenize(text) for text in c.sentence_texts()]) for c in chunks]
+    positions = [token_positions([list(text_tokens(text)) for text in c.sentence_texts()]) for c in chunks]
     missing = [
         c.key for c in question_concepts(expanded) if c.entity and not any(c.in_positions(p) for p in positions)
     ]
@@ -54,11 +54,11 @@ def states_the_specifics(texts: list[str], index: int, expanded: ExpandedQuery) 
         return False
     concepts = question_concepts(expanded)
     lexical = set(expanded.concepts)
-    near_tokens = mention_set(tokenize(near_text))
+    near_tokens = mentions_in(near_text)
     measured = [c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity]
     if measured and sum(measured) <= len(measured) / 2:
         return False
     context = " ".join([*before, sentence])
-    tokens = mention_set(tokenize(context))
+    tokens = mentions_in(context)
     names_all_there = not expanded.names or name_matches(expanded.names, context) == 1.0
     return names_all_there and all(c.in_tokens(tokens) for c in concepts if c.entity)

@@ -10,9 +10,8 @@ from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import coverage, mention_set, question_concepts
+from assistant.retrieve.concepts import coverage, mentions_in, question_concepts
 from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
-from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.types import RetrievedChunk
 
 # Calibrated on the dev set (derek bench qa): answerable questions' best sentence scores sit above, and the
@@ -42,16 +41,16 @@ def score_sentences(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> li
     top = chunks[0].score if chunks else 0.0
     for rank, chunk in enumerate(chunks):
         texts = chunk.sentence_texts()
-        token_sets = [set(tokenize(text)) for text in texts]
+        mentions = [mentions_in(text) for text in texts]
         for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
             sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else 0.0
-            own = coverage(concepts, token_sets[i])
+            own = coverage(concepts, mentions[i])
             score = sim + COVERAGE_WEIGHT * own
             if i > 0 and CONTEXT_CARRY:
                 # a sentence often continues its predecessor's subject ("The book ... . It covers 30 years")
-                joint = coverage(concepts, token_sets[i] | token_sets[i - 1])
+                joint = coverage(concepts, mentions[i] | mentions[i - 1])
                 score += CONTEXT_CARRY * COVERAGE_WEIGHT * (joint - own)
             if expanded.numbers:
                 found = set(extract_numbers(text))
@@ -83,11 +82,11 @@ def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], co
     sentence. In source order."""
     best = ranked[0].score
     chosen = [ranked[0]]
-    covered = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(ranked[0].text)))}
+    covered = {c.key for c in concepts if c.in_tokens(mentions_in(ranked[0].text))}
     for s in ranked[1:]:
         if len(chosen) >= MAX_QUOTES or s.score < best - COMPLEMENT_WITHIN:
             break
-        mentions = {c.key for c in concepts if c.in_tokens(mention_set(tokenize(s.text)))}
+        mentions = {c.key for c in concepts if c.in_tokens(mentions_in(s.text))}
         if s.score >= best - KEEP_WITHIN or mentions - covered:
             chosen.append(s)
             covered |= mentions

@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from assistant.retrieve.expand import LEXICON_PATH, ExpandedQuery, load_lexicon
-from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.normalize import text_tokens, tokenize
 
 # Lexicon sections whose concepts name things (countries, organisations, initiatives, people): a question about
 # one of them cannot be answered from sources that never mention it.
@@ -92,19 +92,19 @@ def mention_set(tokens) -> frozenset[str]:
     return tokens | {t[:-1] for t in tokens if len(t) >= 6 and not t[-1].isdigit()}
 
 
-def coverage(
-    concepts: list[Concept],
-    tokens: set[str] | frozenset[str],
-    weights: list[float] | None = None,
-    mentions: frozenset[str] | None = None,
-) -> float:
-    """Share of concepts (optionally weighted) that a token set mentions (`mentions`: its mention_set, if known)."""
+@lru_cache(maxsize=50_000)
+def mentions_in(text: str) -> frozenset[str]:
+    """mention_set of a text's tokens (language guessed), cached."""
+    return mention_set(text_tokens(text))
+
+
+def coverage(concepts: list[Concept], mentions: frozenset[str], weights: list[float] | None = None) -> float:
+    """Share of concepts (optionally weighted) that a text mentions, given its mention_set."""
     if not concepts:
         return 0.0
     weights = weights or [1.0] * len(concepts)
     total = sum(weights)
-    tokens = mentions if mentions is not None else mention_set(tokens)
-    return sum(w for c, w in zip(concepts, weights) if c.in_tokens(tokens)) / total if total else 0.0
+    return sum(w for c, w in zip(concepts, weights) if c.in_tokens(mentions)) / total if total else 0.0
 
 
 def token_positions(sentences: list[list[str]]) -> dict[str, list[int]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 
 import numpy as np
@@ -50,12 +50,16 @@ class Weights:
     summary: float = -0.02  # abstracts and keyword lists restate the body: cite the body, where the facts are
 
 
+_FUSED = tuple(f.name for f in fields(Weights))
+
 # Sections that summarise a document rather than state its facts.
 SUMMARY_SECTION = re.compile(r"abstract|summary|keywords|key words|аннотация|ключевые слова|аңдатпа|түйін", re.I)
 
 
 @dataclass
 class Signals:
+    """Per-chunk evidence; each field named like a Weights field is fused with that weight."""
+
     chunk: float = 0.0
     sentence: float = 0.0
     lexical: float = 0.0
@@ -187,7 +191,7 @@ class HybridRetriever:
             else:
                 sig.sentence = sig.chunk
             sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
-            sig.coverage = coverage(concepts, self.token_sets[cid], idf, self.mentions[cid])
+            sig.coverage = coverage(concepts, self.mentions[cid], idf)
             present = [c for c in concepts if c.in_tokens(self.mentions[cid])]
             # a phrase needs two concepts present; the pairs count against all of the question's concepts
             sig.adjacency = adjacency(concepts, self.positions[cid], idf) if len(present) >= 2 else 0.0
@@ -207,17 +211,8 @@ class HybridRetriever:
         return float(np.log(1 + len(self.ids) / (1 + df)))
 
     def fuse(self, sig: Signals) -> float:
-        w = self.weights
-        return (
-            w.chunk * sig.chunk
-            + w.sentence * sig.sentence
-            + w.lexical * sig.lexical
-            + w.coverage * sig.coverage
-            + w.adjacency * sig.adjacency
-            + w.numbers * sig.numbers
-            + w.names * sig.names
-            + w.summary * sig.summary
-        )
+        """The weighted sum of the signals, one term per field of Weights."""
+        return sum(getattr(self.weights, name) * getattr(sig, name) for name in _FUSED)
 
     def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
         scored = sorted(

@@ -152,3 +152,10 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
         if stemmed not in STOPWORDS:
             tokens.append(stemmed)
     return tokens
+
+
+@lru_cache(maxsize=50_000)
+def text_tokens(text: str) -> tuple[str, ...]:
+    """tokenize(text) with the language guessed, cached: answering meets the same source sentences again and
+    again (scoring, quote selection, abstention checks, and across questions)."""
+    return tuple(tokenize(text))

@@ -1,6 +1,6 @@
 """Concept matching across languages: coverage and adjacency (a cross-lingual phrase match)."""
 
-from assistant.retrieve.concepts import adjacency, coverage, question_concepts, token_positions
+from assistant.retrieve.concepts import adjacency, coverage, mention_set, question_concepts, token_positions
 from assistant.retrieve.expand import expand_query
 from assistant.retrieve.normalize import tokenize
 from index.sentences import split_sentences
@@ -16,8 +16,8 @@ def _positions(text: str, language: str = "kk"):
 
 def test_coverage_counts_concepts_in_any_language():
     concepts = _concepts("What is the goal of the study?", "en")
-    assert coverage(concepts, set(tokenize("Бұл зерттеудің мақсаты анықтау.", "kk"))) == 1.0
-    assert coverage(concepts, set(tokenize("Зерттеу әдістері сипатталды.", "kk"))) == 0.5
+    assert coverage(concepts, mention_set(tokenize("Бұл зерттеудің мақсаты анықтау.", "kk"))) == 1.0
+    assert coverage(concepts, mention_set(tokenize("Зерттеу әдістері сипатталды.", "kk"))) == 0.5
 
 
 def test_adjacent_concepts_are_a_phrase_match_across_languages():
@@ -26,7 +26,7 @@ def test_adjacent_concepts_are_a_phrase_match_across_languages():
     # both concepts present, but apart: no phrase
     far = "Бұл зерттеу Орталық Азия республикаларының сыртқы саяси басымдықтарын талдау мақсатында жүргізілді."
     assert adjacency(concepts, _positions(far)) == 0.0
-    assert coverage(concepts, set(tokenize(far, "kk"))) == 1.0
+    assert coverage(concepts, mention_set(tokenize(far, "kk"))) == 1.0
 
 
 def test_each_pair_weighs_as_much_as_its_commoner_concept():
