@@ -92,7 +92,7 @@ class Derek:
         if self.llm is None:
             from assistant.answer.extractive import ExtractiveAnswerer
 
-            return ExtractiveAnswerer()
+            return ExtractiveAnswerer(lexicon=self.settings.domain_lexicons)
         from assistant.answer.llm import LLMAnswerer
 
         return LLMAnswerer(self.llm, self.settings, embedder=self.embedder)
@@ -113,9 +113,26 @@ class Derek:
         version = self._store_version()
         with self._retriever_lock:
             if self._retriever is None or self._retriever_generation != version:
-                self._retriever = HybridRetriever(self.store, self.embedder)
+                self._retriever = HybridRetriever(self.store, self.embedder, **self.retriever_options)
                 self._retriever_generation = version
             return self._retriever
+
+    @property
+    def retriever_options(self) -> dict:
+        return {"lexicon": self.settings.domain_lexicons}
+
+    def retriever_with(self, **options):
+        """A retriever over the same store with other options (benchmark ablations); the usual one without."""
+        from assistant.retrieve.hybrid import HybridRetriever
+
+        if not options:
+            return self.retriever
+        options = {**self.retriever_options, **options}
+        key = repr(sorted(options.items()))
+        cache = self.__dict__.setdefault("_variants", {})
+        if key not in cache:
+            cache[key] = HybridRetriever(self.store, self.embedder, **options)
+        return cache[key]
 
     @cached_property
     def rewriter(self):
@@ -135,11 +152,14 @@ class Derek:
         extra_queries = self.rewriter.translations(standalone, checked.language)
         return checked, standalone, extra_queries, time.perf_counter() - start
 
-    def retrieve(self, question: str, k: int | None = None, history: list | None = None, mode=None):
+    def retrieve(
+        self, question: str, k: int | None = None, history: list | None = None, mode=None, options: dict | None = None
+    ):
         from assistant.retrieve.hybrid import RetrievalMode
 
         checked, standalone, extra_queries, _ = self._prepare(question, history)
-        return self.retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
+        retriever = self.retriever_with(**options) if options else self.retriever
+        return retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
                                        mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
 
     def ask(self, question: str, history: list | None = None, k: int | None = None):

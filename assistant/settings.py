@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, description="Seconds before an LLM call is abandoned.")
     llm_temperature: float = 0.1
 
+    lexicon: Path | None = Field(
+        default=None,
+        description="Domain lexicon (TSV: id, kk, ru, en) added to the language resources; "
+        "DEREK_HOME/lexicon.tsv is used when present and this is unset.",
+    )
     top_k: int = Field(default=5, description="Chunks given to the answerer.")
     chunk_tokens: int = Field(default=300, description="Chunk size in e5 tokens (e5 window is 512).")
     history_tokens: int = Field(default=1500, description="Conversation memory budget in tokens.")
@@ -66,6 +71,14 @@ class Settings(BaseSettings):
         """The API key for the LLM, from DEREK_LLM_API_KEY or OPENAI_API_KEY (never printed)."""
         key = self.llm_api_key or self.openai_api_key
         return key.get_secret_value() if key else None
+
+    @property
+    def domain_lexicons(self) -> tuple[Path, ...]:
+        """The user's domain lexicon files: DEREK_LEXICON, else DEREK_HOME/lexicon.tsv if it exists."""
+        if self.lexicon:
+            return (self.lexicon,)
+        default = self.home / "lexicon.tsv"
+        return (default,) if default.is_file() else ()
 
     @property
     def chroma_dir(self) -> Path:

@@ -51,6 +51,30 @@ def kazqad_cmd(
     typer.echo(kazqad.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit))
 
 
+@bench_app.command("xling")
+def xling_cmd(
+    data: Annotated[Path, typer.Option("--data", help="KazQAD validation folder.")] = kazqad.DATA,
+    rebuild: Rebuild = False,
+    limit: Limit = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only these rows (variant names or modes).")] = None,
+    name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "xling",
+) -> None:
+    """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
+    from bench import xling
+
+    typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name))
+
+
+@bench_app.command("means")
+def means_cmd(
+    data: Annotated[Path, typer.Option("--data", help="FLORES-200 devtest folder.")] = crosslingual.DATA,
+) -> None:
+    """Recompute the language means of e5 query vectors that the retriever's language shift uses."""
+    from bench import means
+
+    typer.echo(means.run(require(data, "FLORES-200 data")))
+
+
 @bench_app.command("crosslingual")
 def crosslingual_cmd(
     data: Annotated[Path, typer.Option("--data", help="FLORES-200 devtest folder.")] = crosslingual.DATA,

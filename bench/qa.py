@@ -10,7 +10,13 @@ from pathlib import Path
 from bench.metrics import evidence_in, key_fact_recall, mean
 from bench.report import REPO, table, write
 
-MODES = ("dense", "bm25", "hybrid", "final")
+MODES = ("dense", "bm25", "hybrid", "final")  # then the final pipeline's ablations (assistant.retrieve.hybrid)
+
+
+def all_modes() -> tuple[str, ...]:
+    from assistant.retrieve.hybrid import ABLATIONS
+
+    return (*MODES, *(f"final {name}" for name in ABLATIONS))
 LANGS = ("kk", "ru", "en")
 
 
@@ -24,16 +30,21 @@ def _history(row: dict) -> list:
     return [Turn(t["role"], t["content"]) for t in row.get("history", [])]
 
 
-def evaluate_retrieval(service, rows: list[dict], modes=MODES, k: int = 5) -> list[dict]:
+def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> list[dict]:
     """Per answerable question and mode: does the top-1 / top-k chunk text contain the gold evidence?"""
-    from assistant.retrieve.hybrid import RetrievalMode
+    from assistant.retrieve.hybrid import ABLATIONS, RetrievalMode
 
+    modes = modes or all_modes()
     out = []
     for row in rows:
         if not row.get("answerable", True):
             continue
         for mode in modes:
-            chunks = service.retrieve(row["question"], k=k, history=_history(row), mode=RetrievalMode(mode))
+            options = ABLATIONS.get(mode.removeprefix("final "))
+            chunks = service.retrieve(
+                row["question"], k=k, history=_history(row),
+                mode=RetrievalMode.FINAL if options else RetrievalMode(mode), options=options,
+            )
             hits = [evidence_in(c.text, row["evidence"]) for c in chunks]
             out.append(
                 {
@@ -75,7 +86,7 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
     """Per-language and overall figures from the per-question records."""
     groups = [*LANGS, "all"]
     ret_rows = []
-    for mode in MODES:
+    for mode in all_modes():
         row: dict = {"mode": mode}
         for lang in groups:
             sel = [r for r in retrieval if r["mode"] == mode and lang in (r["lang"], "all")]
@@ -157,12 +168,21 @@ def report(
     return data, md
 
 
+def result_name(file: Path) -> str:
+    """qa for the dev set, qa-<file stem> for another file, qa-<folder> for a folder's qa.jsonl (legal/qa.jsonl)."""
+    if file.stem == "dev_qa":
+        return "qa"
+    return f"qa-{file.parent.name if file.stem == 'qa' else file.stem}"
+
+
 def run(
     file: Path,
     corpus: Path | None = None,
     home: Path | None = None,
     out_dir: Path | None = None,
     limit: int | None = None,
+    settings: dict | None = None,
+    name: str | None = None,
 ) -> str:
     """Index the shipped corpus into its own collection, evaluate a question file, write the results (qa.* for
     the dev set, qa-<file stem>.* for any other file, e.g. the held-out probe set)."""
@@ -171,7 +191,10 @@ def run(
 
     rows = load_dev(file)[:limit]
     home = home or Path(tempfile.mkdtemp(prefix="derek-bench-qa-"))
-    derek = Derek(Settings(home=home, collection="bench_qa"))
+    folder = (corpus or REPO / "corpus").resolve()
+    # one collection per document folder: the article and the legal texts are never mixed in one index
+    slug = "".join(ch if ch.isalnum() else "_" for ch in folder.name)[:40]
+    derek = Derek(Settings(home=home, collection=f"bench_qa_{slug}", **(settings or {})))
     indexed = derek.index([corpus or REPO / "corpus"])
     retrieval = evaluate_retrieval(derek, rows)
     answers = evaluate_answers(derek, rows)
@@ -181,6 +204,6 @@ def run(
         answers,
         out_dir,
         {"file": str(file), "home": str(home), "index": indexed.to_dict()},
-        name="qa" if file.stem == "dev_qa" else f"qa-{file.stem}",
+        name=name or result_name(file),
     )
     return md

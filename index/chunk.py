@@ -54,11 +54,13 @@ def chunk_document(
     """
     chunks: list[Chunk] = []
     budget = _Budget(doc.text, count_tokens, max_tokens)
-    runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page))
-    for (section, page), items in runs:
+    runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page, item[1].role))
+    for (section, page, role), items in runs:
+        items = list(items)
         pieces = [piece for index, paragraph in items for piece in _pieces(index, paragraph, budget)]
         for group in _pack(pieces, budget, overlap_sentences):
             text = _render(doc.text, group)
+            first = doc.paragraphs[group[0].paragraph]
             chunks.append(
                 Chunk(
                     id=chunk_id(doc.source, len(chunks), text),
@@ -72,6 +74,9 @@ def chunk_document(
                     end=group[-1].end,
                     index=len(chunks),
                     sentences=split_sentences(text),
+                    role=role,
+                    point=first.point,
+                    subpoint=first.subpoint,
                 )
             )
     return chunks

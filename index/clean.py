@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
+from index.structure import Heading, SectionPath, is_note, point_of, structural_heading
 from index.language import dominant_language
 
 PAGE_CHARS = 3500  # about one printed page: beyond this from a page-number line, the page is unknown
@@ -57,6 +58,7 @@ class _Unit:
     text: str
     page: int | None
     name: str | None = None  # section name of a heading
+    heading: Heading | None = None
 
 
 def clean(raw: RawDocument) -> Document:
@@ -193,12 +195,14 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
                 and _is_all_caps(text)
             ):
                 last.text = last.name = f"{last.text} {text}"  # an all-caps title wrapped over two lines
+                last.heading = Heading(last.heading.level, last.text, last.text) if last.heading else None
             else:
-                units.append(_Unit("heading", text, line.page, heading))
+                units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
         elif label or _starts_paragraph(text, paragraph, blank_before, pdf_like, width):
             flush()
             if label:
-                units.append(_Unit("heading", "", line.page, label.group(1)))
+                name = label.group(1)
+                units.append(_Unit("heading", "", line.page, name, Heading(1, name, name)))
             paragraph.append(text)
             page = line.page
         else:
@@ -209,19 +213,26 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
     return units
 
 
-def _heading(text: str, after_break: bool) -> str | None:
-    """The section name when ``text`` is a heading line (other than "#" ones, only after a finished line)."""
+def _heading(text: str, after_break: bool) -> Heading | None:
+    """The heading when ``text`` is a heading line (other than "#" ones, only after a finished line): a part,
+    chapter or article heading in kk/ru/en, a Markdown heading (DOCX and HTML headings come as these), a usual
+    label of a paper ("Abstract", «Кіріспе»), or a short all-caps line."""
     markdown = _MARKDOWN_HEADING.fullmatch(text)
     if markdown:
-        return markdown.group(2)
+        name = markdown.group(2)
+        return structural_heading(name) or Heading(len(markdown.group(1)), name, name)
     if not after_break or "|" in text:  # a table row of abbreviations is no heading
         return None
+    structural = structural_heading(text)
+    if structural:
+        return structural
     label = _LABEL_NAMES.get(text.rstrip(":.").strip().casefold())
     if label:
-        return text.rstrip(":.").strip()
+        name = text.rstrip(":.").strip()
+        return Heading(1, name, name)
     if _is_all_caps(text) and len(text) <= 150 and len(text.split()) <= 15 and not text.endswith((",", ";")):
         if re.search(r"[^\W\d_]{4,}", text) and not _BULLET.match(text) and not _DASH_ITEM.match(text):
-            return text
+            return Heading(1, text, text)
     return None
 
 
@@ -308,9 +319,19 @@ def _common_prefix(a: str, b: str) -> int:
 def _mark_titles(units: list[_Unit]) -> list[_Unit]:
     """An all-caps heading right before another heading is a title, not a section: it joins the next one."""
     for unit, following in zip(units, units[1:], strict=False):
-        if unit.kind == "heading" and following.kind == "heading" and _is_all_caps(unit.text):
+        structural = unit.heading is not None and structural_heading(unit.heading.text) is not None
+        if unit.kind == "heading" and following.kind == "heading" and _is_all_caps(unit.text) and not structural:
             unit.kind = "title"
     return units
+
+
+def _following_path(path: SectionPath, unit: _Unit) -> str | None:
+    """The section path the heading `unit` will open, without opening it."""
+    if unit.heading is None:
+        return unit.name
+    preview = SectionPath()
+    preview.open = list(path.open)
+    return preview.enter(unit.heading)
 
 
 def _document(raw: RawDocument, units: list[_Unit]) -> Document:
@@ -318,18 +339,35 @@ def _document(raw: RawDocument, units: list[_Unit]) -> Document:
     paragraphs: list[Paragraph] = []
     offset = 0
     section: str | None = None
+    path = SectionPath()
+    point: str | None = None
+    subpoint: str | None = None
     for i, unit in enumerate(units):
         if unit.kind == "heading":
-            section = unit.name
+            section = path.enter(unit.heading) if unit.heading else unit.name
+            point = subpoint = None
         if not unit.text:
             continue
         start = offset + (2 if parts else 0)
         parts.append(unit.text)
         offset = start + len(unit.text)
         if unit.kind == "paragraph":
-            paragraphs.append(Paragraph(unit.text, unit.page, section, start, offset))
+            starts = point_of(unit.text)
+            if starts and starts.endswith(")"):
+                subpoint = starts
+            elif starts:
+                point, subpoint = starts, None
+            role = "note" if is_note(unit.text) else ""
+            paragraphs.append(
+                Paragraph(
+                    unit.text, unit.page, section, start, offset, role,
+                    None if role else point, None if role else subpoint,
+                )
+            )
         elif unit.kind == "title":
-            following = next((u.name for u in units[i + 1 :] if u.kind == "heading"), section)
+            following = next(
+                (_following_path(path, u) for u in units[i + 1 :] if u.kind == "heading"), section
+            )
             paragraphs.append(Paragraph(unit.text, unit.page, following, start, offset))
     text = "\n\n".join(parts)
     language = dominant_language(p.text for p in paragraphs)

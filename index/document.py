@@ -33,6 +33,9 @@ class Paragraph:
     section: str | None
     start: int  # character offsets into Document.text
     end: int
+    role: str = ""  # "note" for an editorial note of the register (see index/structure.py)
+    point: str | None = None  # the numbered point of its article that it belongs to ("2" for «2. ...»)
+    subpoint: str | None = None  # and the sub-point ("3)" for «3) ...»)
 
 
 @dataclass
@@ -61,6 +64,14 @@ class Chunk:
     end: int
     index: int  # position within the document
     sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, offsets into text
+    role: str = ""  # "note": an editorial note, kept apart from the content it annotates
+    point: str | None = None  # the numbered point the chunk starts in
+    subpoint: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The innermost heading of the chunk's section (its title line), "" when it has none."""
+        return (self.section or "").split(" › ")[-1]
 
     def metadata(self) -> dict:
         """Flat metadata for Chroma (no None values: Chroma rejects them)."""
@@ -73,5 +84,8 @@ class Chunk:
             "start": self.start,
             "end": self.end,
             "index": self.index,
+            "role": self.role,
+            "point": self.point or "",
+            "subpoint": self.subpoint or "",
         }
         return meta

@@ -24,12 +24,14 @@ from index.errors import DerekError
 from index.load import SUPPORTED_SUFFIXES, load
 from index.manifest import Manifest, ManifestEntry
 from index.store import ChromaStore
+from index.vocabulary import word_forms
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, source)
 
 
 class Embedder(Protocol):
     def passage_vectors(self, texts: list[str]) -> np.ndarray: ...
+    def query_vectors(self, texts: list[str]) -> np.ndarray: ...
     def count_tokens(self, text: str) -> int: ...
 
 
@@ -93,9 +95,15 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     return unique, failed
 
 
+def with_heading(heading: str, text: str) -> str:
+    """What a chunk's vector is computed from: its section's heading line, then its text (a chunk deep in an
+    article still says which article it is; the heading is not repeated when the chunk starts with it)."""
+    return text if not heading or text.startswith(heading) else f"{heading}\n{text}"
+
+
 def embed_chunks(chunks: list[Chunk], embedder: Embedder) -> tuple[np.ndarray, list[np.ndarray]]:
     """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once."""
-    chunk_vecs = embedder.passage_vectors([c.text for c in chunks])
+    chunk_vecs = embedder.passage_vectors([with_heading(c.heading, c.text) for c in chunks])
     sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
     unique = list(dict.fromkeys(s for group in sentences for s in group))
     vecs = embedder.passage_vectors(unique)
@@ -115,11 +123,16 @@ def index_file(
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
     chunk_vecs, sent_vecs = embed_chunks(chunks, embedder)
+    # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
+    new_terms = store.missing_terms(word_forms(c.text for c in chunks))
+    term_vecs = embedder.query_vectors(new_terms) if new_terms else None
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)
     store.delete_source(source)
     store.upsert(chunks, chunk_vecs, sent_vecs)
+    if term_vecs is not None:
+        store.add_terms(new_terms, term_vecs)
     manifest.put(ManifestEntry(
         source=source, path=str(path.resolve()), sha256=digest, chunks=len(chunks), language=doc.language,
         title=doc.title, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -160,6 +173,7 @@ def index_paths(
             report.failed.append((source, f"cannot read: {exc.strerror or exc}"))
     if progress:
         progress("file", len(files), len(files), "")
+    backfill_vocabulary(store, embedder)
     if prune:
         for source, entry in list(manifest.entries.items()):
             if not Path(entry.path).exists():
@@ -167,6 +181,17 @@ def index_paths(
                 report.removed.append(source)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def backfill_vocabulary(store: ChromaStore, embedder: Embedder) -> int:
+    """An index built before the vocabulary existed gets it from its stored chunks; returns the words added."""
+    if store.count() == 0 or store.term_count() > 0:
+        return 0
+    words = word_forms(c.text for c in store.all_chunks())
+    for i in range(0, len(words), 2000):
+        part = words[i : i + 2000]
+        store.add_terms(part, embedder.query_vectors(part))
+    return len(words)
 
 
 def remove_document(source: str, store: ChromaStore, manifest: Manifest) -> None:

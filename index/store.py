@@ -1,11 +1,14 @@
 """Chroma behind one small adapter: embedded PersistentClient by default, a Chroma server over HTTP when configured.
 
-Two collections per index: `<name>` holds chunks, `<name>__sentences` holds each chunk's sentences, so retrieval
-can score the best sentence as well as the chunk. Embeddings are always passed in: Chroma never embeds.
+Three collections per index: `<name>` holds chunks, `<name>__sentences` holds each chunk's sentences, so retrieval
+can score the best sentence as well as the chunk, and `<name>__terms` holds one vector per distinct word form of the
+corpus (the vocabulary the cross-lingual term bridge maps question words onto; shared by all documents, so deleting a
+document leaves its words, which then match nothing). Embeddings are always passed in: Chroma never embeds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,10 @@ class StoredChunk:
         return None if page is None or page < 0 else int(page)
 
 
+def term_id(word: str) -> str:
+    return hashlib.sha1(word.encode()).hexdigest()[:16]
+
+
 def _chroma_settings():
     from chromadb.config import Settings
 
@@ -54,6 +61,7 @@ class ChromaStore:
         self.where = where  # "embedded:<path>" or "http://host:port", for status output
         self._chunks = self._open(name)
         self._sentences = self._open(f"{name}__sentences")
+        self._terms = self._open(f"{name}__terms")
 
     @classmethod
     def embedded(cls, path: Path, name: str, embed_model: str) -> ChromaStore:
@@ -127,6 +135,40 @@ class ChromaStore:
                 metadatas=smetas[i : i + _BATCH],
             )
 
+    def missing_terms(self, words: list[str]) -> list[str]:
+        """The words (distinct, in order) that have no vector in the vocabulary yet."""
+        words = list(dict.fromkeys(words))
+        have: set[str] = set()
+        for i in range(0, len(words), _BATCH):
+            part = words[i : i + _BATCH]
+            have.update(self._terms.get(ids=[term_id(w) for w in part], include=[])["ids"])
+        return [w for w in words if term_id(w) not in have]
+
+    def add_terms(self, words: list[str], vectors: np.ndarray) -> None:
+        """Add word vectors to the vocabulary (idempotent: the id is a hash of the word)."""
+        for i in range(0, len(words), _BATCH):
+            part = words[i : i + _BATCH]
+            self._terms.upsert(
+                ids=[term_id(w) for w in part],
+                embeddings=np.asarray(vectors[i : i + _BATCH], dtype=np.float32),
+                documents=part,
+            )
+
+    def term_count(self) -> int:
+        return self._terms.count()
+
+    def query_terms(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """For each vector, the nearest vocabulary words as (word, cosine similarity)."""
+        if not len(vectors):
+            return []
+        got = self._terms.query(
+            query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=k, include=["documents", "distances"]
+        )
+        return [
+            [(w, 1.0 - float(d)) for w, d in zip(words, dists)]
+            for words, dists in zip(got["documents"], got["distances"])
+        ]
+
     def delete_source(self, source: str) -> None:
         """Remove every chunk and sentence of one source file."""
         self._sentences.delete(where={"source": source})
@@ -134,10 +176,11 @@ class ChromaStore:
 
     def reset(self) -> None:
         """Drop both collections and create them empty."""
-        for col in (self._chunks, self._sentences):
+        for col in (self._chunks, self._sentences, self._terms):
             self.client.delete_collection(col.name)
         self._chunks = self._open(self.name)
         self._sentences = self._open(f"{self.name}__sentences")
+        self._terms = self._open(f"{self.name}__terms")
 
     # reading
     def count(self) -> int:

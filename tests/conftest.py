@@ -69,8 +69,11 @@ DEREK_BIN = Path(sys.executable).parent / "derek"
 _DEREK_VARS = (
     "DEREK_HOME", "DEREK_COLLECTION", "DEREK_CHROMA_HOST", "DEREK_CHROMA_PORT", "DEREK_EMBED", "DEREK_LLM",
     "DEREK_LLM_MODEL", "DEREK_LLM_BASE_URL", "DEREK_LLM_API_KEY", "DEREK_OPENAI_API_KEY", "OPENAI_API_KEY",
-    "DEREK_UI_PASSWORD", "DEREK_TOP_K",
+    "DEREK_UI_PASSWORD", "DEREK_TOP_K", "DEREK_LEXICON",
 )
+# The article's domain vocabulary (international relations, economy): the article's fixtures use it, as a user
+# with a domain list would; the legal fixtures run on the language resources alone (the default).
+DOMAIN_LEXICON = REPO / "lexicons" / "central-asia.tsv"
 
 
 def make_settings(home: Path, **overrides):
@@ -88,7 +91,7 @@ def indexed_home(tmp_path_factory) -> Settings:  # noqa: F821
     from assistant.service import Derek
 
     home = tmp_path_factory.mktemp("derek-indexed-home")
-    settings = make_settings(home)
+    settings = make_settings(home, lexicon=DOMAIN_LEXICON)
     report = Derek(settings).index([CORPUS])
     assert not report.failed, report.failed
     assert len(report.added) == 1, report.to_dict()

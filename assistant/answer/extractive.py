@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.answer.abstain import asks_for_quantity, missing_entities, states_the_specifics
 from assistant.answer.types import Answer, Citation
@@ -11,7 +12,7 @@ from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.numbers import extract_numbers
 from assistant.retrieve.concepts import coverage, mentions_in, question_concepts
-from assistant.retrieve.expand import ExpandedQuery, expand_query, name_matches
+from assistant.retrieve.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from assistant.retrieve.types import RetrievedChunk
 
 # Calibrated on the dev set (derek bench qa): answerable questions' best sentence scores sit above, and the
@@ -82,11 +83,11 @@ def select_quotes(ranked: list[ScoredSentence], chunks: list[RetrievedChunk], co
     sentence. In source order."""
     best = ranked[0].score
     chosen = [ranked[0]]
-    covered = {c.key for c in concepts if c.in_tokens(mentions_in(ranked[0].text))}
+    covered = {c.key for c in concepts if c.match(mentions_in(ranked[0].text))}
     for s in ranked[1:]:
         if len(chosen) >= MAX_QUOTES or s.score < best - COMPLEMENT_WITHIN:
             break
-        mentions = {c.key for c in concepts if c.in_tokens(mentions_in(s.text))}
+        mentions = {c.key for c in concepts if c.match(mentions_in(s.text))}
         if s.score >= best - KEEP_WITHIN or mentions - covered:
             chosen.append(s)
             covered |= mentions
@@ -109,11 +110,15 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, abstain_below: float = ABSTAIN_BELOW):
+    def __init__(self, abstain_below: float = ABSTAIN_BELOW, lexicon: tuple[Path, ...] = ()):
         self.abstain_below = abstain_below
+        self.lexicon = load_lexicon(tuple(lexicon))
 
     def answer(self, question: str, language: str, chunks: list[RetrievedChunk]) -> Answer:
-        expanded = expand_query(question, language)
+        expanded = expand_query(question, language, self.lexicon)
+        if chunks and chunks[0].bridged:  # the retriever's bridge, for the words this question has
+            own = set(expanded.own_terms)
+            expanded.bridged = {t: stems for t, stems in chunks[0].bridged.items() if t in own}
         ranked = score_sentences(chunks, expanded)
         if not ranked or ranked[0].score < self.abstain_below or missing_entities(chunks, expanded):
             return self._not_found(question, language)

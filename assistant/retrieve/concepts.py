@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
-from assistant.retrieve.expand import LEXICON_PATH, ExpandedQuery, load_lexicon
-from assistant.retrieve.normalize import text_tokens, tokenize
+from assistant.retrieve.expand import ExpandedQuery, Lexicon, load_lexicon
+from assistant.retrieve.normalize import text_tokens
 
-# Lexicon sections whose concepts name things (countries, organisations, initiatives, people): a question about
-# one of them cannot be answered from sources that never mention it.
-ENTITY_SECTIONS = ("countries", "organisations", "initiatives", "people")
 # A generic word in a question is answered by the names of its kind: "which organisations" by ШЫҰ, ҰҚШҰ, ...
 KIND_OF = {"organization": "organisations", "country": "countries"}
+
+
+BRIDGED_CREDIT = 0.5  # a word found only through the corpus term bridge counts this much of a spelling match
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,16 @@ class Concept:
     key: str
     alternatives: tuple[frozenset[str], ...]  # each spelling as its set of normalized tokens
     entity: bool
+    bridged: tuple[frozenset[str], ...] = ()  # corpus stems the term bridge maps the word to (less certain)
 
     def in_tokens(self, tokens: set[str] | frozenset[str]) -> bool:
         return any(alt <= tokens for alt in self.alternatives)
+
+    def match(self, tokens: set[str] | frozenset[str]) -> float:
+        """1 for a spelling in tokens, BRIDGED_CREDIT for a bridged stem only, else 0."""
+        if self.in_tokens(tokens):
+            return 1.0
+        return BRIDGED_CREDIT if any(alt <= tokens for alt in self.bridged) else 0.0
 
     def in_positions(self, positions: dict[str, list[int]]) -> bool:
         """Stricter than in_tokens: a spelling of several words must occur as a phrase (its words within a
@@ -42,47 +49,29 @@ class Concept:
         return False
 
 
-@lru_cache(maxsize=1)
-def _entity_sections() -> dict[str, str]:
-    """Lexicon key -> the entity section it is listed in (countries, organisations, ...)."""
-    keys: dict[str, str] = {}
-    section = None
-    for line in LEXICON_PATH.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            header = line.lower()
-            if not header.startswith("# cross") and not header.startswith("# a general"):
-                section = next((word for word in ENTITY_SECTIONS if word in header), None)
-        elif line.strip() and section:
-            keys[line.split("\t", 1)[0]] = section
-    return keys
-
-
-def _spellings(key: str) -> list[frozenset[str]]:
-    lexicon = load_lexicon()
-    out = []
-    for lang, spellings in lexicon.forms[key].items():
-        for spelling in spellings:
-            tokens = frozenset(tokenize(spelling, lang))
-            if tokens:
-                out.append(tokens)
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _lexicon_concept(key: str) -> Concept:
-    sections = _entity_sections()
-    alternatives = _spellings(key)
-    if key in KIND_OF:
-        alternatives += [alt for k, sec in sections.items() if sec == KIND_OF[key] for alt in _spellings(k)]
-    return Concept(key, tuple(dict.fromkeys(alternatives)), key in sections)
+def lexicon_concept(lexicon: Lexicon, key: str) -> Concept:
+    """A lexicon entry as a Concept (cached per lexicon); a generic kind word also matches the names of its kind."""
+    cached = lexicon._concepts.get(key)
+    if cached is None:
+        alternatives = lexicon.spellings(key)
+        if key in KIND_OF:
+            alternatives += [
+                alt for k, sec in lexicon.sections.items() if sec == KIND_OF[key] for alt in lexicon.spellings(k)
+            ]
+        cached = Concept(key, tuple(dict.fromkeys(alternatives)), key in lexicon.sections)
+        lexicon._concepts[key] = cached
+    return cached
 
 
 def question_concepts(expanded: ExpandedQuery) -> list[Concept]:
     """Lexicon concepts of the question, then each remaining question word as a concept of its own."""
-    concepts = [_lexicon_concept(c) for c in expanded.concepts]
+    lexicon = expanded.lexicon or load_lexicon()
+    concepts = [lexicon_concept(lexicon, c) for c in expanded.concepts]
     covered = set().union(*(alt for c in concepts for alt in c.alternatives)) if concepts else set()
     own = [t for t in dict.fromkeys(expanded.own_terms) if t not in covered and not t[0].isdigit()]
-    return concepts + [Concept(t, (frozenset([t]),), False) for t in own]
+    return concepts + [
+        Concept(t, (frozenset([t]),), False, tuple(frozenset([b]) for b in expanded.bridged.get(t, []))) for t in own
+    ]
 
 
 def mention_set(tokens) -> frozenset[str]:
@@ -104,7 +93,7 @@ def coverage(concepts: list[Concept], mentions: frozenset[str], weights: list[fl
         return 0.0
     weights = weights or [1.0] * len(concepts)
     total = sum(weights)
-    return sum(w for c, w in zip(concepts, weights) if c.in_tokens(mentions)) / total if total else 0.0
+    return sum(w * c.match(mentions) for c, w in zip(concepts, weights)) / total if total else 0.0
 
 
 def token_positions(sentences: list[list[str]]) -> dict[str, list[int]]:
@@ -127,7 +116,7 @@ def adjacency(concepts: list[Concept], positions: dict[str, list[int]], weights:
     text, stopwords aside: a phrase match across languages ("the goal of the study" ~ «зерттеудің мақсаты»)."""
     weights = weights or [1.0] * len(concepts)
     places = [
-        {i for alt in c.alternatives for t in alt for i in positions.get(t, ())} for c in concepts
+        {i for alt in (*c.alternatives, *c.bridged) for t in alt for i in positions.get(t, ())} for c in concepts
     ]
     total = found = 0.0
     for (a, wa), (b, wb) in combinations(zip(places, weights), 2):

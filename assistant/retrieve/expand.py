@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.numbers import extract_numbers
 from assistant.retrieve.normalize import STOPWORDS, tokenize
+from index.errors import DerekError
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.tsv")
 LANGUAGES = ("kk", "ru", "en")
@@ -26,6 +27,9 @@ class ExpandedQuery:
     numbers: list[str]  # canonical numbers and years, matched exactly
     names: list[str]  # proper names not in the lexicon, for name_matches
     concepts: list[str] = field(default_factory=list)  # lexicon ids recognized in the question
+    lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
+    # the corpus term bridge: question stem -> corpus stems (see retrieve/bridge.py), set by the retriever
+    bridged: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def terms(self) -> list[str]:
@@ -37,7 +41,14 @@ class ExpandedQuery:
         own = (
             self.own_terms if language == self.language else [n for n in self.numbers if not n.endswith("%")]
         )
-        return _unique(own + self.bridge_terms.get(language, []))
+        bridged = [t for stems in self.bridged.values() for t in stems]
+        return _unique(own + self.bridge_terms.get(language, []) + bridged)
+
+    def lexicon_stems(self) -> set[str]:
+        """The question's tokens that lexicon concepts already account for."""
+        if not self.lexicon:
+            return set()
+        return {t for c in self.concepts for t in self.lexicon.terms[c].get(self.language, [])}
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -58,6 +69,11 @@ def _same(a: str, b: str) -> bool:
     )
 
 
+# Lexicon sections whose concepts name things (countries, organisations, initiatives, people): a question about
+# one of them cannot be answered from sources that never mention it.
+ENTITY_SECTIONS = ("countries", "organisations", "initiatives", "people")
+
+
 @dataclass
 class Lexicon:
     """Concepts with their forms per language, and their token sequences for recognition."""
@@ -65,6 +81,9 @@ class Lexicon:
     forms: dict[str, dict[str, list[str]]]  # concept -> language -> spellings
     sequences: dict[str, list[tuple[tuple[str, ...], str, str]]]  # first-token key -> [(tokens, concept, lang)]
     terms: dict[str, dict[str, list[str]]]  # concept -> language -> normalized tokens of all spellings
+    sections: dict[str, str] = field(default_factory=dict)  # concept -> entity section (countries, ...)
+    paths: tuple[Path, ...] = ()
+    _concepts: dict = field(default_factory=dict, repr=False)
 
     def recognize(self, tokens: list[str], language: str | None = None) -> tuple[list[str], set[int]]:
         """Concepts found in a token list (longest match first) and the token positions they cover. With a
@@ -91,31 +110,61 @@ class Lexicon:
                 i += 1
         return _unique(found), covered
 
+    def spellings(self, key: str) -> list[frozenset[str]]:
+        """Each spelling of a concept, in any language, as its set of normalized tokens."""
+        out = []
+        for lang, spellings in self.forms[key].items():
+            for spelling in spellings:
+                tokens = frozenset(tokenize(spelling, lang))
+                if tokens:
+                    out.append(tokens)
+        return out
 
-@lru_cache(maxsize=2)
-def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """Read the TSV lexicon (id, kk, ru, en; spellings separated by "|"), once."""
-    forms: dict[str, dict[str, list[str]]] = {}
-    sequences: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
-    terms: dict[str, dict[str, list[str]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
+
+def _parse(path: Path, lexicon: Lexicon) -> None:
+    """Add a TSV lexicon file (id, kk, ru, en; spellings separated by "|"; "#" headers name the sections)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DerekError(f"cannot read the lexicon {path}: {exc}") from None
+    section = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            header = line.lower()
+            section = next((word for word in ENTITY_SECTIONS if word in header), None)
             continue
         concept, *columns = line.split("\t")
-        forms[concept] = {
-            lang: [f.strip() for f in col.split("|") if f.strip()]
-            for lang, col in zip(LANGUAGES, columns, strict=True)
+        if len(columns) != len(LANGUAGES) or not concept.strip():
+            raise DerekError(f"lexicon {path}, line {number}: expected 4 tab-separated columns (id, kk, ru, en)")
+        forms = {
+            lang: [f.strip() for f in col.split("|") if f.strip()] for lang, col in zip(LANGUAGES, columns, strict=True)
         }
-        terms[concept] = {}
-        for lang, spellings in forms[concept].items():
+        if concept in lexicon.forms:  # a later file adds spellings to a concept it shares with an earlier one
+            for lang in LANGUAGES:
+                forms[lang] = _unique(lexicon.forms[concept][lang] + forms[lang])
+        lexicon.forms[concept] = forms
+        if section:
+            lexicon.sections[concept] = section
+        lexicon.terms[concept] = {}
+        for lang, spellings in forms.items():
             tokens: list[str] = []
             for spelling in spellings:
                 seq = tokenize(spelling, lang)
-                if seq:
-                    sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept, lang))
+                if seq and (tuple(seq), concept, lang) not in lexicon.sequences.get(seq[0][:4], []):
+                    lexicon.sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept, lang))
                 tokens += seq
-            terms[concept][lang] = _unique(tokens)
-    return Lexicon(forms, sequences, terms)
+            lexicon.terms[concept][lang] = _unique(tokens)
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(extra: tuple[Path, ...] = ()) -> Lexicon:
+    """The language resources (LEXICON_PATH), plus optional domain files (DEREK_LEXICON), read once."""
+    lexicon = Lexicon({}, {}, {}, paths=(LEXICON_PATH, *extra))
+    for path in lexicon.paths:
+        _parse(path, lexicon)
+    return lexicon
 
 
 _NAME = re.compile(r"[^\W\d_]+")
@@ -160,6 +209,7 @@ def expand_query(question: str, language: str, lexicon: Lexicon | None = None) -
         numbers=extract_numbers(question),
         names=_names(question, language, covered_words),
         concepts=concepts,
+        lexicon=lexicon,
     )
 
 

@@ -10,10 +10,12 @@ import re
 import threading
 from dataclasses import dataclass, fields
 from enum import Enum
+from pathlib import Path
 
 import numpy as np
 
 from assistant.numbers import extract_numbers
+from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
 from assistant.retrieve.concepts import (
     Concept,
     adjacency,
@@ -22,9 +24,10 @@ from assistant.retrieve.concepts import (
     question_concepts,
     token_positions,
 )
-from assistant.retrieve.expand import expand_query, name_matches
+from assistant.retrieve.expand import expand_query, load_lexicon, name_matches
 from assistant.retrieve.lexical import BM25Index, MultilingualBM25
 from assistant.retrieve.normalize import tokenize
+from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
 from index.store import ChromaStore, StoredChunk
 
@@ -48,7 +51,16 @@ class Weights:
     numbers: float = 0.05
     names: float = 0.05
     summary: float = -0.02  # abstracts and keyword lists restate the body: cite the body, where the facts are
+    note: float = -0.05  # editorial notes (amendment history) annotate an article; the article states the law
 
+
+# Derek's additions over dense + BM25, each switched off in turn by the benchmarks' ablation rows:
+# name -> HybridRetriever options.
+ABLATIONS: dict[str, dict] = {
+    "− term bridge": {"bridge": False},
+    "+ language shift": {"shift": "replace"},
+    "+ domain lexicon": {"lexicon": (Path(__file__).resolve().parents[2] / "lexicons" / "central-asia.tsv",)},
+}
 
 _FUSED = tuple(f.name for f in fields(Weights))
 
@@ -68,8 +80,15 @@ class Signals:
     numbers: float = 0.0
     names: float = 0.0
     summary: float = 0.0
+    note: float = 0.0
     sentence_scores: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
+    bridged: dict[str, list[str]] | None = None
+
+
+def _heading_and_text(chunk: StoredChunk) -> str:
+    heading = (chunk.metadata.get("section") or "").split(" › ")[-1]
+    return f"{heading}\n{chunk.text}" if heading and not chunk.text.startswith(heading) else chunk.text
 
 
 class HybridRetriever:
@@ -83,8 +102,16 @@ class HybridRetriever:
         dense_k: int = 40,
         sentence_k: int = 80,
         lexical_k: int = 20,
+        lexicon: tuple[Path, ...] = (),
+        bridge: bool = True,
+        bridge_options: BridgeOptions | None = None,
+        shift: str = "off",  # the language shift: "replace" the question vector, "add" a shifted one, "off"
     ):
+        self.lexicon = load_lexicon(tuple(lexicon))
         self.store = store
+        self.shift_mode = shift
+        self.shift = LanguageShift(getattr(embedder, "model_name", "")) if shift != "off" else None
+        self.bridge = TermBridge(store, embedder, bridge_options) if bridge and not no_vocabulary(store) else None
         self.embedder = embedder
         self.weights = weights or Weights()
         self.dense_k, self.sentence_k, self.lexical_k = dense_k, sentence_k, lexical_k
@@ -92,7 +119,10 @@ class HybridRetriever:
         self.chunks: dict[str, StoredChunk] = {c.id: c for c in chunks}
         self.ids = [c.id for c in chunks]
         languages = [c.metadata.get("language") or "kk" for c in chunks]
-        tokens = [tokenize(c.text, lang) for c, lang in zip(chunks, languages)]
+        # the corpus languages a question is shifted towards: those of at least a tenth of the chunks
+        self.languages = {lang for lang in set(languages) if languages.count(lang) >= 0.1 * len(languages)}
+        # a chunk's tokens include its section heading: a chunk deep in an article still says what it is about
+        tokens = [tokenize(_heading_and_text(c), lang) for c, lang in zip(chunks, languages)]
         self.bm25 = BM25Index(self.ids, tokens)
         # per-language BM25: each chunk is matched with the question's terms for its own language
         self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
@@ -149,7 +179,20 @@ class HybridRetriever:
             return [self._result(cid, score) for cid, score in hits]
         if mode is RetrievalMode.HYBRID:
             return self._rrf(question, language, qvecs[0], k)
-        return self._final(question, language, qvecs, k)
+        return self._final(question, language, qvecs, k, self._chunk_probes(qvecs, language))
+
+    def _chunk_probes(self, qvecs: np.ndarray, language: str) -> np.ndarray:
+        """The question vectors that chunks are matched with: shifted into each corpus language other than the
+        question's (see retrieve/shift.py). Sentences keep the plain question: a shifted one drifts towards
+        short generic sentences of the other language (KazQAD en: sentence hit@5 .53 -> .38, chunk .57 -> .62)."""
+        if not self.shift:
+            return qvecs
+        moved = self.shift.shifted(qvecs, language, self.languages)
+        if not len(moved):
+            return qvecs
+        if self.shift_mode == "add" or language in self.languages:
+            return np.vstack([qvecs, moved])
+        return moved
 
     def _rrf(self, question: str, language: str, qvec: np.ndarray, k: int, c: int = 60) -> list[RetrievedChunk]:
         dense = self.store.query_chunks(qvec, self.dense_k)
@@ -161,15 +204,26 @@ class HybridRetriever:
         best = sorted(((c, v) for c, v in fused.items() if c in self.chunks), key=lambda x: -x[1])[:k]
         return [self._result(cid, score) for cid, score in best]
 
-    def signals(self, question: str, language: str, qvecs: np.ndarray) -> dict[str, Signals]:
+    def signals(
+        self, question: str, language: str, qvecs: np.ndarray, chunk_qvecs: np.ndarray | None = None
+    ) -> dict[str, Signals]:
         """Candidate chunks (dense, sentence, lexical and number hits) with every signal the fusion uses."""
-        expanded = expand_query(question, language)
+        expanded = expand_query(question, language, self.lexicon)
         candidates: dict[str, None] = {}
+        feedback: list[str] = []  # the best dense chunks, for the bridge's pseudo-relevance feedback
+        chunk_qvecs = qvecs if chunk_qvecs is None else chunk_qvecs
+        for qvec in chunk_qvecs:
+            hits = self.store.query_chunks(qvec, self.dense_k)
+            feedback += [cid for cid, _ in hits[: self.bridge.options.feedback]] if self.bridge else []
+            candidates.update((cid, None) for cid, _ in hits)
         for qvec in qvecs:
-            candidates.update((cid, None) for cid, _ in self.store.query_chunks(qvec, self.dense_k))
             candidates.update(
                 (sid.rsplit(":", 1)[0], None) for sid, _ in self.store.query_sentences(qvec, self.sentence_k)
             )
+        if self.bridge is not None:
+            skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
+            used = frozenset().union(*(self.mentions[c] for c in feedback if c in self.mentions))
+            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
         lexical = self.bm25_by_language.scores({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         top_lex = np.argsort(-lexical)[: self.lexical_k]
         candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
@@ -184,7 +238,7 @@ class HybridRetriever:
         # them until the retriever is rebuilt, rather than fail
         known = [cid for cid in candidates if cid in self.chunks]
         for cid, (cvec, svecs) in self._vectors_for(known).items():
-            sig = Signals(chunk=float(np.max(qvecs @ cvec)))
+            sig = Signals(chunk=float(np.max(chunk_qvecs @ cvec)))
             if len(svecs):
                 sims = (svecs @ qvecs.T).max(axis=1)
                 sig.sentence, sig.sentence_scores, sig.sentence_vectors = float(sims.max()), sims, svecs
@@ -192,7 +246,7 @@ class HybridRetriever:
                 sig.sentence = sig.chunk
             sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
             sig.coverage = coverage(concepts, self.mentions[cid], idf)
-            present = [c for c in concepts if c.in_tokens(self.mentions[cid])]
+            present = [c for c in concepts if c.match(self.mentions[cid])]
             # a phrase needs two concepts present; the pairs count against all of the question's concepts
             sig.adjacency = adjacency(concepts, self.positions[cid], idf) if len(present) >= 2 else 0.0
             if expanded.numbers:
@@ -200,23 +254,29 @@ class HybridRetriever:
                 sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
                 sig.names = name_matches(expanded.names, self.chunks[cid].text)
-            sig.summary = float(bool(SUMMARY_SECTION.search(self.chunks[cid].metadata.get("section") or "")))
+            meta = self.chunks[cid].metadata
+            sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
+            sig.note = float(meta.get("role") == "note")
 
+            sig.bridged = expanded.bridged
             out[cid] = sig
         return out
 
     def idf(self, concept: Concept) -> float:
         """Inverse document frequency of a concept's most frequent spelling in this index."""
-        df = max((min(self.df.get(t, 0) for t in alt) for alt in concept.alternatives), default=0)
+        spellings = (*concept.alternatives, *concept.bridged)
+        df = max((min(self.df.get(t, 0) for t in alt) for alt in spellings), default=0)
         return float(np.log(1 + len(self.ids) / (1 + df)))
 
     def fuse(self, sig: Signals) -> float:
         """The weighted sum of the signals, one term per field of Weights."""
         return sum(getattr(self.weights, name) * getattr(sig, name) for name in _FUSED)
 
-    def _final(self, question: str, language: str, qvecs: np.ndarray, k: int) -> list[RetrievedChunk]:
+    def _final(
+        self, question: str, language: str, qvecs: np.ndarray, k: int, chunk_qvecs: np.ndarray | None = None
+    ) -> list[RetrievedChunk]:
         scored = sorted(
-            ((self.fuse(sig), cid, sig) for cid, sig in self.signals(question, language, qvecs).items()),
+            ((self.fuse(sig), cid, sig) for cid, sig in self.signals(question, language, qvecs, chunk_qvecs).items()),
             key=lambda x: -x[0],
         )
         return [self._result(cid, score, sig) for score, cid, sig in scored[:k]]
@@ -245,4 +305,6 @@ class HybridRetriever:
         if sig is not None and sig.sentence_scores is not None:
             result.sentence_scores = [float(x) for x in sig.sentence_scores]
             result.sentence_vectors = sig.sentence_vectors
+        if sig is not None and sig.bridged:
+            result.bridged = sig.bridged
         return result

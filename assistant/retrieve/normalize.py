@@ -34,6 +34,7 @@ STOPWORDS = frozenset(
     the a an and or but of in on at to for from by with about as is are was were be been being it its this
     that these those what which who whom whose when where why how does do did has have had not no than then
     there their they them he she his her we you i me my our your can could would should will shall may might
+    much many
     also into over under between according article paper say says said mention mentioned mentions
     describe explain list name give tell summarize compare опишите перечислите назовите расскажите объясните
     сравните сипаттаңыз атаңыз түсіндіріңіз

@@ -24,6 +24,8 @@ class RetrievedChunk:
     sentence_scores: list[float] = field(default_factory=list)
     # stored passage vectors of the sentences, (n, dim), when known: verification reuses them
     sentence_vectors: np.ndarray | None = None
+    # the question's words bridged to corpus stems by the retriever (question stem -> corpus stems)
+    bridged: dict[str, list[str]] = field(default_factory=dict)
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]

@@ -5,6 +5,13 @@ import pytest
 
 from assistant.answer.abstain import asks_for_quantity
 
+from pathlib import Path as _Path
+
+from assistant.retrieve.expand import load_lexicon as _load_lexicon
+
+# the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
+DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
+
 
 @pytest.mark.parametrize(
     "question",
@@ -94,4 +101,4 @@ def test_a_figure_sentence_must_state_the_questions_place_year_and_measure(quest
         "Түрікменстан Қытайдың негізгі газ жеткізушісі.",
         "2023 жылы Қытай мен Түрікменстан арасындағы екіжақты сауда көлемі 10,59 миллиард АҚШ долларын құрады.",
     ]
-    assert states_the_specifics(texts, 1, expand_query(question, "en")) is states
+    assert states_the_specifics(texts, 1, expand_query(question, "en", DOMAIN)) is states

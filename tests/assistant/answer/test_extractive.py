@@ -2,6 +2,13 @@
 
 import pytest
 
+from pathlib import Path as _Path
+
+from assistant.retrieve.expand import load_lexicon as _load_lexicon
+
+# the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
+DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
+
 
 def test_a_sentence_continuing_the_named_subject_is_credited_with_it(chunk_of):
     """«Еңбекте ...» (In the book ...) continues the sentence naming Paramonov's book: it inherits part of that
@@ -12,7 +19,7 @@ def test_a_sentence_continuing_the_named_subject_is_credited_with_it(chunk_of):
     naming = "Ғылыми еңбектердің ішінде В.В. Парамоновтың монографиясын атауға болады."
     unrelated = "Қытай Орталық Азия үшін маңызды серіктес болып табылады."
     answer = "Еңбекте Орталық Азия республикаларының Қытаймен байланыстарының 30 жылдық тарихы зерттелген."
-    question = expand_query("Какой период истории отношений исследован в монографии В.В. Парамонова?", "ru")
+    question = expand_query("Какой период истории отношений исследован в монографии В.В. Парамонова?", "ru", DOMAIN)
 
     def answer_score(first: str) -> float:
         chunk = chunk_of("c", f"{first} {answer}")

@@ -5,9 +5,16 @@ from assistant.retrieve.expand import expand_query
 from assistant.retrieve.normalize import tokenize
 from index.sentences import split_sentences
 
+from pathlib import Path as _Path
+
+from assistant.retrieve.expand import load_lexicon as _load_lexicon
+
+# the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
+DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
+
 
 def _concepts(question: str, language: str):
-    return question_concepts(expand_query(question, language))
+    return question_concepts(expand_query(question, language, DOMAIN))
 
 
 def _positions(text: str, language: str = "kk"):

@@ -2,6 +2,13 @@ from assistant.retrieve.expand import expand_query, load_lexicon, name_in, name_
 from assistant.retrieve.lexical import BM25Index
 from assistant.retrieve.normalize import tokenize
 
+from pathlib import Path as _Path
+
+from assistant.retrieve.expand import load_lexicon as _load_lexicon
+
+# the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
+DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
+
 KK_TEXTS = {
     "security": "Аймақ елдері ШЫҰ, АӨСШК, ҰҚШҰ сияқты ұйымдар аясындағы ынтымақтастықты дамытуы қажет.",
     "debt": "Қытайдың «қарыз тұзағына» ілінген Африка елдерін айтсақ та жеткілікті.",
@@ -13,20 +20,36 @@ def _kk_index() -> BM25Index:
     return BM25Index(list(KK_TEXTS), [tokenize(t, "kk") for t in KK_TEXTS.values()])
 
 
-def test_lexicon_is_a_general_resource():
-    lexicon = load_lexicon()
-    assert len(lexicon.forms) >= 300
-    assert all(set(forms) == {"kk", "ru", "en"} for forms in lexicon.forms.values())
+def test_the_language_resources_are_general_and_a_domain_file_adds_to_them():
+    core = load_lexicon()
+    assert {"kazakhstan", "un", "three", "month", "january", "percent"} <= set(core.forms)
+    assert "debt_trap" not in core.forms and "belt_and_road" not in core.forms  # the article's vocabulary
+    assert all(set(forms) == {"kk", "ru", "en"} for forms in core.forms.values())
+    assert set(core.forms) < set(DOMAIN.forms) and len(DOMAIN.forms) >= 700
+    assert core.sections["china"] == "countries" and core.sections["sco"] == "organisations"
+
+
+def test_a_broken_domain_lexicon_is_one_clear_error(tmp_path):
+    import pytest
+
+    from index.errors import DerekError
+
+    bad = tmp_path / "lexicon.tsv"
+    bad.write_text("court\tсот\tсуд\n", encoding="utf-8")
+    with pytest.raises(DerekError, match="line 1"):
+        load_lexicon((bad,))
+    with pytest.raises(DerekError, match="cannot read"):
+        load_lexicon((tmp_path / "missing.tsv",))
 
 
 def test_russian_sco_question_finds_the_kazakh_text_with_its_abbreviation():
-    query = expand_query("Что говорится о ШОС?", "ru")
+    query = expand_query("Что говорится о ШОС?", "ru", DOMAIN)
     assert "sco" in query.concepts
     assert _kk_index().search(query.terms_for("kk"), 3)[0][0] == "security"
 
 
 def test_english_debt_trap_question_bridges_to_kazakh():
-    query = expand_query("What does the article say about the 'debt trap'?", "en")
+    query = expand_query("What does the article say about the 'debt trap'?", "en", DOMAIN)
     assert query.concepts == ["debt_trap"]
     assert not set(query.own_terms) & set(tokenize(KK_TEXTS["debt"], "kk"))
     assert _kk_index().search(query.terms_for("kk"), 3)[0][0] == "debt"
@@ -34,13 +57,13 @@ def test_english_debt_trap_question_bridges_to_kazakh():
 
 def test_inflected_russian_and_multiword_forms_are_recognized():
     assert {"china", "central_asia", "belt_and_road"} <= set(
-        expand_query("Роль Китая в Центральной Азии и инициатива «Один пояс, один путь»", "ru").concepts
+        expand_query("Роль Китая в Центральной Азии и инициатива «Один пояс, один путь»", "ru", DOMAIN).concepts
     )
-    assert "central_asia_china" in expand_query("Central Asia + China summit", "en").concepts
+    assert "central_asia_china" in expand_query("Central Asia + China summit", "en", DOMAIN).concepts
 
 
 def test_terms_for_other_language_keep_only_bridge_and_numbers():
-    query = expand_query("Trade between China and Kazakhstan in 2023", "en")
+    query = expand_query("Trade between China and Kazakhstan in 2023", "en", DOMAIN)
     assert "2023" in query.numbers
     kk_terms = query.terms_for("kk")
     assert {"2023", "қытай", "сауда"} <= set(kk_terms) and "trade" not in kk_terms
@@ -48,9 +71,9 @@ def test_terms_for_other_language_keep_only_bridge_and_numbers():
 
 
 def test_names_are_capitalized_words_missing_from_the_lexicon():
-    assert expand_query("Как Пантуччи оценивает роль институтов Конфуция?", "ru").names == ["Пантуччи"]
-    assert expand_query("Which Chinese ambassador to Kazakhstan is quoted?", "en").names == []
-    assert expand_query("What did Zhang Xiao say about the SCO?", "en").names == ["Zhang", "Xiao"]
+    assert expand_query("Как Пантуччи оценивает роль институтов Конфуция?", "ru", DOMAIN).names == ["Пантуччи"]
+    assert expand_query("Which Chinese ambassador to Kazakhstan is quoted?", "en", DOMAIN).names == []
+    assert expand_query("What did Zhang Xiao say about the SCO?", "en", DOMAIN).names == ["Zhang", "Xiao"]
 
 
 def test_transliteration_matches_across_scripts_and_inflections():
@@ -81,17 +104,17 @@ def test_name_matches_is_the_share_of_names_found():
 
 def test_a_sentences_first_word_is_not_taken_for_a_name():
     # «Какую», «Подтвердилась» are capitalized for being first; such "names" made the answerer abstain
-    assert expand_query("Какую долю оборота Узбекистана занимал Китай?", "ru").names == []
-    assert expand_query("Подтвердилась ли гипотеза статьи?", "ru").names == []
-    assert expand_query("What does Pantucci say? And Laruelle?", "en").names == ["Pantucci", "Laruelle"]
+    assert expand_query("Какую долю оборота Узбекистана занимал Китай?", "ru", DOMAIN).names == []
+    assert expand_query("Подтвердилась ли гипотеза статьи?", "ru", DOMAIN).names == []
+    assert expand_query("What does Pantucci say? And Laruelle?", "en", DOMAIN).names == ["Pantucci", "Laruelle"]
 
 
 def test_concepts_are_recognized_in_the_questions_own_language_only():
     # Snowball stems the Russian «Арал» to «ара», which is also Kazakh «ара» (between): no Aral Sea here
-    assert "aral" not in expand_query("Өзбекстан мен Қытай арасындағы сауда", "kk").concepts
-    assert "aral" in expand_query("Что сказано об Аральском море?", "ru").concepts
+    assert "aral" not in expand_query("Өзбекстан мен Қытай арасындағы сауда", "kk", DOMAIN).concepts
+    assert "aral" in expand_query("Что сказано об Аральском море?", "ru", DOMAIN).concepts
 
 
 def test_latin_stems_must_agree_exactly():
     # "terms" is not the city of Termez
-    assert "termez" not in expand_query("What loan terms does China offer?", "en").concepts
+    assert "termez" not in expand_query("What loan terms does China offer?", "en", DOMAIN).concepts

@@ -1,0 +1,125 @@
+"""Cross-lingual KazQAD: the same questions in Kazakh, English and Russian over one index of Kazakh passages.
+
+R@1, R@5, MRR@10 per question language and retrieval mode, with the baselines (dense, BM25, RRF) and the
+ablations of Derek's own signals from the same run (`Variant`s: the same store, other retriever options).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.kazqad import DATA, load, open_collection, passage_ranking
+from bench.metrics import mean, mrr_at_k, recall_at_k
+from bench.report import bench_home, require, table, write
+
+LANGS = ("kk", "en", "ru")
+XLING_FILE = "kazqad-validation-xling-dev.jsonl"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A row of the table: a retrieval mode and the retriever options it runs with."""
+
+    name: str
+    mode: str
+    options: dict = field(default_factory=dict)
+
+
+def variants() -> list[Variant]:
+    """Baselines, Derek's final pipeline, and each of its added signals switched off."""
+    return [
+        Variant("dense", "dense"),
+        Variant("bm25", "bm25"),
+        Variant("hybrid (RRF)", "hybrid"),
+        Variant("final", "final"),
+        *(Variant(f"final {name}", "final", options) for name, options in ablations()),
+    ]
+
+
+def ablations() -> list[tuple[str, dict]]:
+    """What each of Derek's additions is worth: the final pipeline with one of them off."""
+    from assistant.retrieve.hybrid import ABLATIONS
+
+    return list(ABLATIONS.items())
+
+
+def load_xling(data: Path) -> list[dict]:
+    path = require(data / XLING_FILE, "KazQAD cross-lingual dev questions")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30) -> list[dict]:
+    """Per variant, language and question: R@1, R@5, MRR@10 of the passage ranking."""
+    from assistant.retrieve.hybrid import RetrievalMode
+
+    out = []
+    for variant in chosen:
+        retriever = derek.retriever_with(**variant.options)
+        for lang in LANGS:
+            for row in rows:
+                question = row[lang]
+                chunks = retriever.retrieve(question, lang, k=depth, mode=RetrievalMode(variant.mode))
+                ranked = passage_ranking(chunks)
+                rel = kq.qrels[row["id"]]
+                out.append(
+                    {
+                        "variant": variant.name,
+                        "lang": lang,
+                        "id": row["id"],
+                        "ranked": ranked[:5],
+                        "R@1": recall_at_k(ranked, rel, 1),
+                        "R@5": recall_at_k(ranked, rel, 5),
+                        "MRR@10": mrr_at_k(ranked, rel, 10),
+                    }
+                )
+        print(f"  {variant.name}: done", file=sys.stderr, flush=True)
+    return out
+
+
+def summarize(records: list[dict], chosen: list[Variant]) -> list[dict]:
+    rows = []
+    for variant in chosen:
+        row: dict = {"retrieval": variant.name}
+        for lang in LANGS:
+            sel = [r for r in records if r["variant"] == variant.name and r["lang"] == lang]
+            for metric in ("R@1", "R@5", "MRR@10"):
+                row[f"{lang} {metric}"] = mean(r[metric] for r in sel)
+        rows.append(row)
+    return rows
+
+
+def run(
+    data: Path = DATA,
+    rebuild: bool = False,
+    home: Path | None = None,
+    limit: int | None = None,
+    only: list[str] | None = None,
+    out_dir: Path | None = None,
+    name: str = "xling",
+) -> str:
+    """Reuse (or build) the KazQAD collection, run every variant in every language, write xling.json / .md."""
+    kq = load(data)
+    rows = [r for r in load_xling(data) if r["id"] in kq.qrels][:limit]
+    derek, indexed = open_collection(kq, home or bench_home("kazqad"), rebuild)
+    chosen = [v for v in variants() if not only or v.name in only or v.mode in only]
+    records = evaluate(derek, kq, rows, chosen)
+    summary = summarize(records, chosen)
+    md = (
+        f"KazQAD cross-lingual dev: {len(rows)} questions, each in kk (original), en and ru (translations), over "
+        f"one index of {len(kq.passages)} Kazakh passages; a passage ranks at its best chunk. "
+        "`final − X` is the final pipeline with X switched off, in the same run.\n\n"
+        + table(summary)
+    )
+    data_out = {
+        "data": str(data),
+        "questions": len(rows),
+        "passages": len(kq.passages),
+        "index": indexed.to_dict() if indexed else "reused",
+        "summary": summary,
+        "per_question": records,
+    }
+    write(name, data_out, md, out_dir)
+    return md

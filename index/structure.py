@@ -1,0 +1,92 @@
+"""Document structure in kk/ru/en: headings of parts, chapters and articles, numbered points, editorial notes.
+
+A structural heading («4-тарау. ЕҢБЕК ШАРТЫ», «Статья 12», "Article 5 - Scope") opens a section one level
+below the last heading of a higher level, so each paragraph gets a path such as «4-тарау › 36-бап. Сынақ
+мерзімі». Editorial notes of official registers («Ескерту. 50-бапқа өзгеріс енгізілді - ҚР ... Заңымен»,
+«Сноска. ...») are metadata of the article they follow, not its content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PART, CHAPTER, ARTICLE = 1, 2, 3
+
+_NUMBER = r"(\d+(?:[-.]\d+)*|[IVXLC]+)"
+# text after a structural number: ". Title", ": Title", " - Title", or nothing
+_AFTER = r"(?:\s*[.:]\s*|\s+[-–—]\s+|\s*$)"
+_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
+    (level, re.compile(pattern + _AFTER, re.IGNORECASE))
+    for level, pattern in (
+        # Kazakh: the number comes first («24-бап», «1 тарау», «2-БӨЛІМ», «24-1-бап»)
+        (PART, _NUMBER + r"[-\s]?бөлім"),
+        (CHAPTER, _NUMBER + r"[-\s]?тарау"),
+        (ARTICLE, _NUMBER + r"[-\s]?бап"),
+        # Russian and English: the word comes first
+        (PART, r"(?:раздел|часть|part)\s+" + _NUMBER),
+        (CHAPTER, r"(?:глава|chapter)\s+" + _NUMBER),
+        (ARTICLE, r"(?:статья|article|section|§)\s*" + _NUMBER),
+    )
+)
+MAX_HEADING_CHARS = 200
+LABEL_SEPARATOR = " › "
+
+# A note of the register that edited the text: «Ескерту. ...», «Сноска. ...», «Ескертпе!», "Footnote. ...".
+_NOTE = re.compile(r"(?:ескерту|ескертпе|сноска|footnote)\s*[.!:]", re.IGNORECASE)
+# A numbered point of an article: «2. Шағын ...» (a point) or «1) ...» (a sub-point).
+_POINT = re.compile(r"(\d{1,3})\.\s+\S")
+_SUBPOINT = re.compile(r"(\d{1,3})\)\s+\S")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # PART, CHAPTER, ARTICLE; 1-6 for Markdown headings; 1 for other headings
+    label: str  # how the path names it: «36-бап», "Статья 12", or the whole heading text
+    text: str  # the whole heading line
+
+
+def structural_heading(text: str) -> Heading | None:
+    """The heading a line opens when it is a part, chapter or article heading in kk, ru or en."""
+    line = text.strip()
+    if not line or len(line) > MAX_HEADING_CHARS:
+        return None
+    for level, pattern in _PATTERNS:
+        match = pattern.match(line)
+        if match:
+            label = line[: match.end()].rstrip(" .:-–—")
+            return Heading(level, label, line)
+    return None
+
+
+def is_note(text: str) -> bool:
+    """True for an editorial note of the register (amendment history), not the text of the law."""
+    return bool(_NOTE.match(text.strip()))
+
+
+def point_of(text: str) -> str | None:
+    """The numbered point a paragraph starts: "2" for «2. ...», "2)" for «2) ...», else None."""
+    match = _POINT.match(text)
+    if match:
+        return match.group(1)
+    match = _SUBPOINT.match(text)
+    return f"{match.group(1)})" if match else None
+
+
+class SectionPath:
+    """The open headings, outermost first; a heading closes every open one of its level or deeper."""
+
+    def __init__(self) -> None:
+        self.open: list[Heading] = []
+
+    def enter(self, heading: Heading) -> str:
+        while self.open and self.open[-1].level >= heading.level:
+            self.open.pop()
+        self.open.append(heading)
+        return self.path()
+
+    def path(self) -> str:
+        """«4-тарау › 36-бап. Сынақ мерзімі»: the labels of the outer headings, then the innermost in full."""
+        if not self.open:
+            return ""
+        return LABEL_SEPARATOR.join([h.label for h in self.open[:-1]] + [self.open[-1].text])
