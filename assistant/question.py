@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.messages import message
 from index.errors import DerekError
-from index.language import detect_language
+from index.language import detect_language, fix_mixed_script
 
 # control and invisible direction characters, and lone surrogates (undecodable bytes of a command line)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
@@ -28,7 +28,7 @@ def check_question(question: str, max_chars: int, refuse_chars: int) -> CheckedQ
     if len(question) > refuse_chars:
         lang = detect_language(question[:2000])
         raise DerekError(message("question_too_long", lang, length=len(question), limit=refuse_chars))
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    text = fix_mixed_script(unicodedata.normalize("NFC", _CONTROL.sub(" ", question)))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise DerekError(message("question_empty", "en"))

@@ -30,6 +30,9 @@ def qa(
     data: Annotated[Path, typer.Option("--data", help="Folder of documents to index.")] = REPO / "corpus",
     rebuild: Rebuild = False,
     limit: Limit = None,
+    lexicon: Annotated[
+        Path | None, typer.Option("--lexicon", help="A domain lexicon for the whole run (results: <name>.domain).")
+    ] = None,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
@@ -38,7 +41,14 @@ def qa(
     home = bench_home("qa")
     if rebuild:
         _drop(home)
-    typer.echo(qa_bench.run(require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit))
+    settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else None
+    name = f"{qa_bench.result_name(file)}.domain" if lexicon else None
+    typer.echo(
+        qa_bench.run(
+            require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit,
+            settings=settings, name=name,
+        )
+    )
 
 
 @bench_app.command("kazqad")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
+from index.language import dominant_language, fix_mixed_script
 from index.structure import Heading, SectionPath, is_note, point_of, structural_heading
-from index.language import dominant_language
 
 PAGE_CHARS = 3500  # about one printed page: beyond this from a page-number line, the page is unknown
 MIN_RUNNING_LINE = 12  # shorter repeated lines ("* * *", "Abstract") are not running headers
@@ -72,7 +72,7 @@ def clean(raw: RawDocument) -> Document:
 
 def normalize_spaces(text: str) -> str:
     """One space for any run of spaces, tabs and non-breaking spaces; invisible characters removed."""
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    text = fix_mixed_script(_SPACES.sub(" ", _INVISIBLE.sub("", text)).strip())
     return re.sub("\u00ad(?=.)", "", text)  # a soft hyphen matters only at the line end (see _join)
 
 

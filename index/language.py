@@ -90,3 +90,17 @@ def dominant_language(blocks: Iterable[str], default: str = "en") -> str:
             language = detect_language(block)
             weight[language] = weight.get(language, 0) + letters
     return max(weight, key=weight.__getitem__) if weight else default
+
+
+# Latin letters that look like Cyrillic ones, as typed into Kazakh and Russian words (the 1997 Law on Languages
+# writes «тiл» with a Latin i throughout): inside a word that has Cyrillic letters they are the Cyrillic letters.
+_HOMOGLYPHS = str.maketrans("iIəƏaAcCeEoOpPxXyYkKmMtTBH", "іІәӘаАсСеЕоОрРхХуУкКмМтТВН")
+_MIXED_WORD = re.compile(r"[^\W\d_]*[\u0400-\u04ff][^\W\d_]*")
+
+
+def fix_mixed_script(text: str) -> str:
+    """Latin homoglyphs inside Cyrillic words made Cyrillic («мемлекеттiк» -> «мемлекеттік»); Latin words and
+    Roman numerals («VI», «I - VI») are left alone."""
+    if not _CYRILLIC.search(text):
+        return text
+    return _MIXED_WORD.sub(lambda m: m.group().translate(_HOMOGLYPHS) if not m.group().isascii() else m.group(), text)

@@ -107,6 +107,22 @@ def service(indexed_home):
     return Derek(indexed_home)
 
 
+LEGAL = REPO / "tests" / "data" / "legal"
+
+
+@pytest.fixture(scope="session")
+def legal_service(tmp_path_factory):
+    """A Derek service over the two Kazakh legal texts (tests/data/legal/kk), language resources only: a corpus
+    nobody wrote a lexicon for."""
+    from assistant.service import Derek
+
+    settings = make_settings(tmp_path_factory.mktemp("derek-legal-home"))
+    service = Derek(settings)
+    report = service.index([LEGAL / "kk"])
+    assert not report.failed and len(report.added) == 2, report.to_dict()
+    return service
+
+
 @pytest.fixture(scope="session")
 def dev_rows() -> list[dict]:
     import json

@@ -35,6 +35,13 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
+def figure_in(text: str, lexicon=None) -> bool:
+    """Whether a sentence states a figure: digits, or a number word of any language (бір ай, трёх месяцев)."""
+    if extract_numbers(text):
+        return True
+    return bool(lexicon is not None and lexicon.number_words.search(text))
+
+
 def asks_for_quantity(question: str) -> bool:
     """True for questions such as "how many", «сколько», «қанша», "what is the population/volume of ..."."""
     return bool(_QUANTITY.search(question))

@@ -27,6 +27,9 @@ class BridgeOptions:
     per_word: int = 3
     neighbours: int = 24  # nearest vocabulary words looked at per question word
     feedback: int = 8  # a neighbour counts only if the top dense chunks use it (pseudo-relevance feedback)
+    # the best neighbour must stand out from the 10th by this much: a word e5 cannot place ("drop", "table")
+    # has a flat neighbourhood of unrelated forms
+    distinct: float = 0.0
 
 
 class TermBridge:
@@ -40,7 +43,7 @@ class TermBridge:
         self._lock = threading.Lock()
 
     def neighbours(self, words: list[str]) -> dict[str, list[tuple[str, float]]]:
-        """Each word's accepted corpus word forms with their similarity (cached per word)."""
+        """Each word's nearest corpus word forms with their similarity, best first (cached per word)."""
         with self._lock:
             todo = [w for w in dict.fromkeys(words) if w not in self._cache]
         if todo:
@@ -48,14 +51,11 @@ class TermBridge:
             found = self.store.query_terms(vectors, self.options.neighbours)
             with self._lock:
                 for word, hits in zip(todo, found, strict=True):
-                    self._cache[word] = self._accept(word, hits)
+                    self._cache[word] = [(w, s) for w, s in hits if w != word]
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         with self._lock:
             return {w: self._cache.get(w, []) for w in words}
-
-    def _accept(self, word: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        return [(w, s) for w, s in hits if w != word and s >= self.options.min_similarity]
 
     def bridge(
         self,
@@ -64,11 +64,12 @@ class TermBridge:
         skip: set[str],
         feedback: set[str] | frozenset[str] | None = None,
         corpus_languages: set[str] | None = None,
+        strength: dict[str, float] | None = None,
     ) -> dict[str, list[str]]:
         """Question stem -> corpus stems it bridges to. `skip` holds the stems already matched otherwise
         (lexicon concepts, names); with `feedback` (the stems of the best dense hits), only neighbours the
         corpus uses there count, which picks the sense the question is about («capital» -> «астана», not
-        «капитал», in chunks about cities)."""
+        «капитал», in chunks about cities). `strength`, when given, receives each bridged stem's best similarity."""
         words = {}
         for word in _WORD.findall(unicodedata.normalize("NFKC", question).lower()):
             if len(word) < MIN_LETTERS or word in STOPWORDS:
@@ -83,14 +84,20 @@ class TermBridge:
             return {}
         out: dict[str, list[str]] = {}
         for word, hits in self.neighbours(list(words)).items():
-            if hits:
-                floor = hits[0][1] - self.options.margin
-                hits = [(w, s) for w, s in hits if s >= floor]
+            lang = word_language(word, language)
+            hits = [(w, s) for w, s in hits if word_language(w) != lang]  # the bridge crosses languages only
+            if not hits or hits[0][1] - hits[min(9, len(hits) - 1)][1] < self.options.distinct:
+                continue
+            floor = max(self.options.min_similarity, hits[0][1] - self.options.margin)
+            hits = [(w, s) for w, s in hits if s >= floor]
             stems = [stem(w, word_language(w)) for w, _ in hits]
             stems = [s for s in dict.fromkeys(stems) if s != words[word] and s not in STOPWORDS]
             if feedback is not None:
                 stems = [s for s in stems if s in feedback]
             stems = stems[: self.options.per_word]
+            if strength is not None and stems:
+                best = max(s for w, s in hits if stem(w, word_language(w)) in stems)
+                strength[words[word]] = max(strength.get(words[word], 0.0), best)
             if stems:
                 out.setdefault(words[word], [])
                 out[words[word]] = list(dict.fromkeys(out[words[word]] + stems))

@@ -58,7 +58,7 @@ def lexicon_concept(lexicon: Lexicon, key: str) -> Concept:
             alternatives += [
                 alt for k, sec in lexicon.sections.items() if sec == KIND_OF[key] for alt in lexicon.spellings(k)
             ]
-        cached = Concept(key, tuple(dict.fromkeys(alternatives)), key in lexicon.sections)
+        cached = Concept(key, tuple(dict.fromkeys(alternatives)), lexicon.is_entity(key))
         lexicon._concepts[key] = cached
     return cached
 

@@ -30,6 +30,7 @@ class ExpandedQuery:
     lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
     # the corpus term bridge: question stem -> corpus stems (see retrieve/bridge.py), set by the retriever
     bridged: dict[str, list[str]] = field(default_factory=dict)
+    bridge_strength: dict[str, float] = field(default_factory=dict)  # question stem -> best similarity
 
     @property
     def terms(self) -> list[str]:
@@ -72,6 +73,8 @@ def _same(a: str, b: str) -> bool:
 # Lexicon sections whose concepts name things (countries, organisations, initiatives, people): a question about
 # one of them cannot be answered from sources that never mention it.
 ENTITY_SECTIONS = ("countries", "organisations", "initiatives", "people")
+# Other sections a concept's kind is kept for: number words count as figures in an answer.
+KIND_SECTIONS = (*ENTITY_SECTIONS, "numerals", "units")
 
 
 @dataclass
@@ -81,7 +84,7 @@ class Lexicon:
     forms: dict[str, dict[str, list[str]]]  # concept -> language -> spellings
     sequences: dict[str, list[tuple[tuple[str, ...], str, str]]]  # first-token key -> [(tokens, concept, lang)]
     terms: dict[str, dict[str, list[str]]]  # concept -> language -> normalized tokens of all spellings
-    sections: dict[str, str] = field(default_factory=dict)  # concept -> entity section (countries, ...)
+    sections: dict[str, str] = field(default_factory=dict)  # concept -> kind (countries, ..., numerals)
     paths: tuple[Path, ...] = ()
     _concepts: dict = field(default_factory=dict, repr=False)
 
@@ -110,6 +113,27 @@ class Lexicon:
                 i += 1
         return _unique(found), covered
 
+    def is_entity(self, key: str) -> bool:
+        return self.sections.get(key) in ENTITY_SECTIONS
+
+    def _words_of(self, kind: str) -> set[str]:
+        return {
+            spelling.lower() for key, k in self.sections.items() if k == kind
+            for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
+        }
+
+    @property
+    def number_words(self) -> re.Pattern[str]:
+        """Matches a number word in any language (бір, үш, трёх, пяти, three, ...), inflected or not, followed
+        by a unit («бір ай», "three months", «пяти лет»): the spellings of the numerals and units sections, a long
+        one also inflected. A bare number word is no figure («бір жағынан», "one of them")."""
+        cached = self._concepts.get("__number_words__")
+        if cached is None:
+            number, unit = _word_pattern(self._words_of("numerals")), _word_pattern(self._words_of("units"))
+            cached = re.compile(number + r"\s+(?:[^\W\d_]+\s+)?" + unit, re.IGNORECASE)  # «бес күнтізбелік күн»
+            self._concepts["__number_words__"] = cached
+        return cached
+
     def spellings(self, key: str) -> list[frozenset[str]]:
         """Each spelling of a concept, in any language, as its set of normalized tokens."""
         out = []
@@ -119,6 +143,16 @@ class Lexicon:
                 if tokens:
                     out.append(tokens)
         return out
+
+
+def _word_pattern(words: set[str]) -> str:
+    """A regex for any of the words, inflected: short ones (он, үш, ай) as they are or with a Kazakh/Russian
+    ending after a hyphen-free join only when 3+ letters long («айдан», but «оның» is not «он»)."""
+    short = sorted((w for w in words if len(w) < 4), key=len, reverse=True)
+    long_ = sorted({w[:-1] for w in words if len(w) >= 4}, key=len, reverse=True)
+    parts = [r"(?:" + "|".join(map(re.escape, short)) + r")"] if short else []
+    parts += [r"(?:" + "|".join(map(re.escape, long_)) + r")[^\W\d_]{0,4}"] if long_ else []
+    return r"\b(?:" + "|".join(parts) + r")\b" if parts else r"(?!x)x"
 
 
 def _parse(path: Path, lexicon: Lexicon) -> None:
@@ -133,7 +167,7 @@ def _parse(path: Path, lexicon: Lexicon) -> None:
             continue
         if line.startswith("#"):
             header = line.lower()
-            section = next((word for word in ENTITY_SECTIONS if word in header), None)
+            section = next((word for word in KIND_SECTIONS if word in header), None)
             continue
         concept, *columns = line.split("\t")
         if len(columns) != len(LANGUAGES) or not concept.strip():

@@ -84,6 +84,7 @@ class Signals:
     sentence_scores: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
     bridged: dict[str, list[str]] | None = None
+    bridge_strength: dict[str, float] | None = None
 
 
 def _heading_and_text(chunk: StoredChunk) -> str:
@@ -223,7 +224,9 @@ class HybridRetriever:
         if self.bridge is not None:
             skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
             used = frozenset().union(*(self.mentions[c] for c in feedback if c in self.mentions))
-            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
+            strength: dict[str, float] = {}
+            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages, strength)
+            expanded.bridge_strength = strength
         lexical = self.bm25_by_language.scores({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         top_lex = np.argsort(-lexical)[: self.lexical_k]
         candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
@@ -258,7 +261,7 @@ class HybridRetriever:
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")
 
-            sig.bridged = expanded.bridged
+            sig.bridged, sig.bridge_strength = expanded.bridged, expanded.bridge_strength
             out[cid] = sig
         return out
 
@@ -306,5 +309,5 @@ class HybridRetriever:
             result.sentence_scores = [float(x) for x in sig.sentence_scores]
             result.sentence_vectors = sig.sentence_vectors
         if sig is not None and sig.bridged:
-            result.bridged = sig.bridged
+            result.bridged, result.bridge_strength = sig.bridged, sig.bridge_strength or {}
         return result

@@ -10,7 +10,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from assistant.numbers import extract_numbers
-from index.language import detect_language
+from index.language import detect_language, fix_mixed_script
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -142,7 +142,7 @@ _HYPHEN_SUFFIX = re.compile(r"(?<=[^\W_])-(?:" + "|".join(_KK_SUFFIXES) + r")+\b
 def tokenize(text: str, language: str | None = None) -> list[str]:
     """BM25 tokens of text. `language` decides the stemmer of Cyrillic words without Kazakh letters; None
     guesses it from the whole text (Latin words always get the English stemmer)."""
-    text = _HYPHEN_SUFFIX.sub("", unicodedata.normalize("NFKC", text)).lower()
+    text = _HYPHEN_SUFFIX.sub("", fix_mixed_script(unicodedata.normalize("NFKC", text))).lower()
     tokens = [n for n in extract_numbers(text) if not n.endswith("%")]
     words = _WORD.findall(text)
     language = language or _cyrillic_language(text, words)

@@ -20,7 +20,7 @@ class FakeDerek:
         row = self.by_question[question]
         return " ".join(row.get("evidence", [])) or "бөгде мәтін"
 
-    def retrieve(self, question, k=5, history=None, mode=None):
+    def retrieve(self, question, k=5, history=None, mode=None, options=None):
         chunk = RetrievedChunk("c1", self._text(question), "corpus/a.txt", "a", None, None, "kk", 1.0)
         return [chunk] if mode.value != "bm25" else []
 
@@ -40,7 +40,7 @@ def test_qa_harness_writes_expected_fields(tmp_path):
     qa.report(subset, retrieval, answers, out_dir=tmp_path)
     data = json.loads((tmp_path / "qa.json").read_text(encoding="utf-8"))
     assert {"date", "cores", "command", "questions", "retrieval", "answers", "failures"} <= data.keys()
-    assert [r["mode"] for r in data["retrieval"]] == list(qa.MODES)
+    assert [r["mode"] for r in data["retrieval"]] == list(qa.all_modes())  # baselines, final, its ablations
     final = next(r for r in data["retrieval"] if r["mode"] == "final")
     assert final["all hit@1"] == 1.0
     bm25 = next(r for r in data["retrieval"] if r["mode"] == "bm25")

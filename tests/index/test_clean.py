@@ -175,7 +175,7 @@ def test_markdown_headings_lists_and_spaces(tmp_path):
         ("Бірінші бөлім", "Мәтін бірінші жолдан тұрады."),
         ("Бірінші бөлім", "- бір"),
         ("Бірінші бөлім", "- екі"),
-        ("Екінші бөлім", "Соңғы абзац."),
+        ("Бірінші бөлім › Екінші бөлім", "Соңғы абзац."),  # a level-2 heading nests under the level-1 one
     ]
     assert all(p.page is None for p in doc.paragraphs)
 
@@ -196,6 +196,6 @@ def test_docx_and_html_headings_become_sections(tmp_path):
     doc = clean(load(tmp_path / "a.html"))
     assert [(p.section, p.text) for p in doc.paragraphs] == [
         ("Итоги", "Торговля выросла."),
-        ("Detail", "More."),
+        ("Итоги › Detail", "More."),
     ]
     assert doc.language == "ru"

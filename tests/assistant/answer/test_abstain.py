@@ -1,12 +1,11 @@
 """When the offline answerer abstains: quantity questions need their figure for the asked place, year and measure;
 named things the sources lack."""
 
+from pathlib import Path as _Path
+
 import pytest
 
 from assistant.answer.abstain import asks_for_quantity
-
-from pathlib import Path as _Path
-
 from assistant.retrieve.expand import load_lexicon as _load_lexicon
 
 # the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts

@@ -1,8 +1,8 @@
 """The extractive answerer's sentence scoring and quote selection."""
 
-import pytest
-
 from pathlib import Path as _Path
+
+import pytest
 
 from assistant.retrieve.expand import load_lexicon as _load_lexicon
 

@@ -1,0 +1,36 @@
+"""Questions and texts off the beaten track on a corpus nobody tuned for (the legal texts): mixed scripts, one-word
+questions, questions without a content word. Each gets an answer or a clear abstention, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import check_question
+from index.clean import clean
+from index.document import Page, RawDocument
+
+
+def test_latin_i_in_kazakh_words_is_read_as_kazakh():
+    doc = clean(RawDocument(source="law.txt", title="law", pages=[Page("Мемлекеттiк тiл - қазақ тiлi.")]))
+    assert doc.paragraphs[0].text == "Мемлекеттік тіл - қазақ тілі."
+    assert check_question("Мемлекеттiк тiл қандай?", 2000, 100000).text == "Мемлекеттік тіл қандай?"
+
+
+def test_a_mixed_script_question_gets_the_answer_of_the_clean_one(legal_service):
+    clean_answer = legal_service.ask("Қазақстан Республикасының мемлекеттік тілі қандай?")
+    mixed_answer = legal_service.ask("Қазақстан Республикасының мемлекеттiк тiлi қандай?")
+    assert clean_answer.answerable and "қазақ тілі" in clean_answer.answer
+    assert mixed_answer.answer == clean_answer.answer
+
+
+@pytest.mark.parametrize("question", ["Сынақ мерзімі?", "Probation?", "Гражданство", "Ескерту"])
+def test_one_word_questions_get_an_answer_or_an_abstention(legal_service, question):
+    answer = legal_service.ask(question)
+    assert answer.answer.strip()
+    assert answer.answerable == bool(answer.citations)
+
+
+@pytest.mark.parametrize("question", ["???", "Что?", "What is it?", "Бұл не?", "и"])
+def test_questions_without_a_content_word_abstain(legal_service, question):
+    answer = legal_service.ask(question)
+    assert not answer.answerable and not answer.citations

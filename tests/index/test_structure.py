@@ -1,0 +1,153 @@
+"""Structure of legal and other numbered texts: headings of parts, chapters and articles in kk/ru/en, section
+paths, numbered points, editorial notes, and chunks that never span two articles."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+
+from index.chunk import chunk_document
+from index.clean import clean
+from index.document import Page, RawDocument
+from index.load import load
+from index.structure import ARTICLE, CHAPTER, PART, SectionPath, is_note, point_of, structural_heading
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "label"),
+    [
+        ("24-бап. Еңбек шартының нысанасы", ARTICLE, "24-бап"),
+        ("24-1-бап. Қазақстан Республикасы Үкіметінің құзыреті", ARTICLE, "24-1-бап"),
+        ("4-тарау. ЕҢБЕК ШАРТЫ", CHAPTER, "4-тарау"),
+        ("1 тарау. Жалпы ережелер", CHAPTER, "1 тарау"),
+        ("2-БӨЛІМ. ЕҢБЕК ҚАТЫНАСТАРЫ", PART, "2-БӨЛІМ"),
+        ("Статья 12. Язык делопроизводства", ARTICLE, "Статья 12"),
+        ("Глава 4. Трудовой договор", CHAPTER, "Глава 4"),
+        ("Раздел II", PART, "Раздел II"),
+        ("Article 5 - Scope", ARTICLE, "Article 5"),
+        ("Chapter 3: Obligations", CHAPTER, "Chapter 3"),
+        ("Section 7", ARTICLE, "Section 7"),
+        ("§ 3. Fristen", ARTICLE, "§ 3"),
+    ],
+)
+def test_structural_headings_in_three_languages(line, level, label):
+    heading = structural_heading(line)
+    assert heading is not None and (heading.level, heading.label, heading.text) == (level, label, line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "5-бапта көзделген жағдайларда жұмыс беруші хабарлайды.",  # a reference inside a sentence
+        "Article 5 of the Constitution guarantees this right.",
+        "Статьей 12 установлен порядок.",
+        "2. Шағын кәсіпкерлік субъектілері жұмыскерлермен еңбек шарттарын жасаса алады.",
+        "1 тарау" + " өте ұзын" * 40,  # far too long for a heading
+    ],
+)
+def test_references_and_sentences_are_not_headings(line):
+    assert structural_heading(line) is None
+
+
+def test_a_heading_closes_those_of_its_level_and_below():
+    path = SectionPath()
+    for line in ("2-БӨЛІМ. ЕҢБЕК ҚАТЫНАСТАРЫ", "4-тарау. ЕҢБЕК ШАРТЫ", "36-бап. Сынақ мерзімі"):
+        last = path.enter(structural_heading(line))
+    assert last == "2-БӨЛІМ › 4-тарау › 36-бап. Сынақ мерзімі"
+    following = path.enter(structural_heading("37-бап. Еңбек шартын өзгерту"))
+    assert following == "2-БӨЛІМ › 4-тарау › 37-бап. Еңбек шартын өзгерту"
+    assert path.enter(structural_heading("5-тарау. ЖҰМЫС УАҚЫТЫ")) == "2-БӨЛІМ › 5-тарау. ЖҰМЫС УАҚЫТЫ"
+
+
+def test_notes_and_points():
+    assert is_note("Ескерту. 50-бапқа өзгеріс енгізілді - ҚР 04.05.2020 № 321-VI Заңымен.")
+    assert is_note("Сноска. Статья 50 с изменением, внесенным Законом РК от 04.05.2020 № 321-VI.")
+    assert not is_note("Ескертуге байланысты жұмыс беруші хабарлайды.")
+    assert point_of("2. Шағын кәсіпкерлік субъектілері ...") == "2"
+    assert point_of("3) кәмелетке толмаған адаммен") == "3)"
+    assert point_of("Жұмыс беруші 2 күн ішінде") is None
+
+
+LAW = """Қазақстан Республикасындағы тіл туралы
+
+1 тарау. Жалпы ережелер
+
+1-бап. Негізгі ұғымдар
+
+Осы Заңда мынадай негізгі ұғымдар пайдаланылады:
+
+1) диаспора – өзінің тарихи шығу тегінен тысқары елде тұрып жатқан халықтың бір бөлігі;
+
+2) ономастика – тіл білімінің жалқы есімдерді зерттейтін бөлімі.
+
+Ескерту. 1-бап жаңа редакцияда - ҚР 21.01.2013 № 72-V Заңымен.
+
+2-бап. Осы Заңның реттейтін мәселесі
+
+1. Қоғамдық қатынастар осы Заң реттейтін мәселе болып табылады.
+
+2. Осы Заң жеке адамдар арасындағы қатынастарда тілдердің қолданылуын реттемейді.
+
+2 тарау. Тіл мемлекеттік ұйымдарда
+
+3-бап. Іс қағаздарын жүргізу тілі
+
+Мемлекеттік ұйымдарда іс қағаздары мемлекеттік тілде жүргізіледі.
+"""
+
+
+def _law():
+    return clean(RawDocument(source="law.kk.txt", title="law", pages=[Page(LAW)]))
+
+
+def test_a_law_gets_section_paths_points_and_notes():
+    doc = _law()
+    by_text = {p.text[:12]: p for p in doc.paragraphs}
+    assert by_text["1) диаспора "].section == "1 тарау › 1-бап. Негізгі ұғымдар"
+    assert by_text["1) диаспора "].subpoint == "1)"
+    assert by_text["2. Осы Заң ж"].section == "1 тарау › 2-бап. Осы Заңның реттейтін мәселесі"
+    assert by_text["2. Осы Заң ж"].point == "2"
+    assert by_text["Мемлекеттік "].section == "2 тарау › 3-бап. Іс қағаздарын жүргізу тілі"
+    note = by_text["Ескерту. 1-б"]
+    assert note.role == "note" and note.section == "1 тарау › 1-бап. Негізгі ұғымдар"
+
+
+def test_a_chunk_never_spans_two_articles_and_notes_stand_apart():
+    doc = _law()
+    chunks = chunk_document(doc, lambda text: len(text.split()) + 2, max_tokens=400)
+    for chunk in chunks:
+        sections = {p.section for p in doc.paragraphs if p.start >= chunk.start and p.end <= chunk.end}
+        assert len(sections) <= 1, (chunk.text, sections)
+    notes = [c for c in chunks if c.role == "note"]
+    assert len(notes) == 1 and notes[0].text.startswith("Ескерту.")
+    assert all("Ескерту" not in c.text for c in chunks if c.role != "note")
+    article_1 = [c for c in chunks if c.section == "1 тарау › 1-бап. Негізгі ұғымдар" and not c.role]
+    assert article_1 and article_1[0].heading == "1-бап. Негізгі ұғымдар"
+    assert {c.metadata()["role"] for c in chunks} == {"", "note"}
+
+
+def test_russian_and_english_articles_from_docx_and_markdown(tmp_path):
+    document = docx.Document()
+    document.add_heading("Глава 1. Общие положения", level=1)
+    document.add_heading("Статья 1. Основные понятия", level=2)
+    document.add_paragraph("В настоящем Законе используются следующие понятия.")
+    document.add_heading("Статья 2. Сфера действия", level=2)
+    document.add_paragraph("Закон регулирует отношения.")
+    document.save(str(tmp_path / "law.docx"))
+    doc = clean(load(tmp_path / "law.docx"))
+    assert [p.section for p in doc.paragraphs] == [
+        "Глава 1 › Статья 1. Основные понятия",
+        "Глава 1 › Статья 2. Сфера действия",
+    ]
+    (tmp_path / "act.md").write_text(
+        "# Chapter 2. Duties\n\nIntro.\n\n## Article 7 - Notice\n\nNotice is given in writing.\n", encoding="utf-8"
+    )
+    doc = clean(load(tmp_path / "act.md"))
+    assert [p.section for p in doc.paragraphs] == ["Chapter 2. Duties", "Chapter 2 › Article 7 - Notice"]
+
+
+def test_text_without_headings_and_a_heading_only_file(tmp_path):
+    plain = clean(RawDocument(source="p.txt", title="p", pages=[Page("Бір сөйлем. Екінші сөйлем.")]))
+    assert [p.section for p in plain.paragraphs] == [None]
+    only = clean(RawDocument(source="h.txt", title="h", pages=[Page("1-бап. Атауы\n\n2-бап. Басқасы\n")]))
+    assert only.paragraphs == []
