@@ -6,6 +6,7 @@ import tomllib
 from functools import lru_cache
 
 from assistant.prompts import PROMPTS_DIR
+from index.errors import DerekError
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -13,7 +14,9 @@ LANGUAGES = ("kk", "ru", "en")
 @lru_cache(maxsize=8)
 def _table(language: str) -> dict[str, str]:
     path = PROMPTS_DIR / f"messages.{language}.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not path.is_file():  # a broken install: say so rather than print message keys as text
+        raise DerekError(f"The message table {path.name} is missing from {PROMPTS_DIR}; reinstall Derek.")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def message(key: str, language: str, **values: object) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from index.errors import DerekError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+# the installed `prompts` package (package data in a wheel, the repo folder in an editable install)
+PROMPTS_DIR = Path(str(resources.files("prompts")))
 LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
 # The fixed abstention sentence of each language; the answer prompts tell the model to use it verbatim.

@@ -140,45 +140,58 @@ def _article_of(chunk: RetrievedChunk, lines: list[str]) -> str:
     return f"{heading}: "
 
 
+# Where a question asks a second thing: a second question sentence, or "and" / «и» / «және» before a question word.
+_PART_BREAK = re.compile(
+    r"(?<=\?)\s+(?=\S)|,?\s+(?=(?:and|и|а также|және|әрі)\s+(?:in\s+)?(?:what|which|how|who|when|where"
+    r"|какие|какой|какая|какое|сколько|кто|когда|где|в каком|в какой|қанша|қандай|неше|қай|кім|қашан)\b)",
+    re.IGNORECASE,
+)
+_MIN_PART_WORDS = 3
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks two things ("Does the contract have to be in writing, and in how many
+    copies?"), each of 3+ words; the question itself when it asks one."""
+    parts = [p.strip(" ,") for p in _PART_BREAK.split(question) if p and p.strip(" ,")]
+    if len(parts) < 2 or any(len(_WORDS.findall(p)) < _MIN_PART_WORDS for p in parts):
+        return [question]
+    return parts
+
+
 class ExtractiveAnswerer:
     """Needs no LLM: the answer is the lead line and verbatim quotes, each with its [n] marker."""
 
     name = "extractive"
 
-    def __init__(self, abstain_below: Thresholds | float = ABSTAIN_BELOW, lexicon: tuple[Path, ...] = ()):
+    def __init__(
+        self, abstain_below: Thresholds | float = ABSTAIN_BELOW, lexicon: tuple[Path, ...] = (), by_parts: bool = True
+    ):
+        self.by_parts = by_parts
         if isinstance(abstain_below, float | int):
             abstain_below = Thresholds(float(abstain_below), float(abstain_below))
         self.abstain_below = abstain_below
         self.lexicon = load_lexicon(tuple(lexicon))
 
     def answer(self, question: str, language: str, chunks: list[RetrievedChunk]) -> Answer:
-        expanded = expand_query(question, language, self.lexicon)
-        if chunks and chunks[0].bridged:  # the retriever's bridge, for the words this question has
-            own = set(expanded.own_terms)
-            expanded.bridged = {t: stems for t, stems in chunks[0].bridged.items() if t in own}
+        expanded = self._expand(question, language, chunks)
         if not (expanded.own_terms or expanded.concepts or expanded.names):
             return self._not_found(question, language)  # no content word («Бұл не?», "What is it?"): nothing to find
-        if not _anything_matched(chunks, expanded):
+        if not _anything_matched(chunks, expanded) or missing_entities(chunks, expanded):
             return self._not_found(question, language)
-        ranked = score_sentences(chunks, expanded)
-        weak = bool(ranked) and ranked[0].score < self.abstain_below.for_languages(
-            language, detect_language(ranked[0].text, default=chunks[ranked[0].chunk_rank].language or language)
-        )
-        if not ranked or weak or missing_entities(chunks, expanded):
+        parts = question_parts(question) if self.by_parts else [question]
+        if len(parts) == 1:
+            chosen = self._quotes(question, language, expanded, chunks)
+        else:  # each part gets its quotes, checked on its own (only the quantity part needs a figure)
+            picked = [self._quotes(part, language, self._expand(part, language, chunks), chunks) for part in parts]
+            if any(quotes is None for quotes in picked):
+                chosen = None if all(quotes is None for quotes in picked) else self._quotes(
+                    question, language, expanded, chunks
+                )
+            else:
+                merged = {(q.chunk_rank, q.index): q for quotes in picked for q in quotes[:2]}
+                chosen = sorted(merged.values(), key=lambda q: (q.chunk_rank, q.index))[: MAX_QUOTES + 1]
+        if not chosen:
             return self._not_found(question, language)
-        chosen = select_quotes(ranked, chunks, question_concepts(expanded))
-        needs = (lambda text: figure_in(text, self.lexicon)) if asks_for_quantity(question) else None
-        if needs is not None:
-            def answers(q: ScoredSentence) -> bool:
-                texts = chunks[q.chunk_rank].sentence_texts()
-                return bool(needs(q.text)) and states_the_specifics(texts, q.index, expanded)
-
-            if not any(answers(q) for q in chosen):
-                figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]
-                if not figures:  # a quantity or date question is not answered without its figure or year, for
-                    return self._not_found(question, language)  # the place, year and measure it asks about
-                kept = [q for q in chosen if not needs(q.text)][: MAX_QUOTES - 1]
-                chosen = sorted([*kept, figures[0]], key=lambda s: (s.chunk_rank, s.index))
         citations: list[Citation] = []
         marker_of: dict[int, int] = {}
         lines = [message("lead", language)]
@@ -210,6 +223,39 @@ class ExtractiveAnswerer:
             citations=citations,
             answerer=self.name,
         )
+
+    def _expand(self, question: str, language: str, chunks: list[RetrievedChunk]) -> ExpandedQuery:
+        expanded = expand_query(question, language, self.lexicon)
+        if chunks and chunks[0].bridged:  # the retriever's bridge, for the words this question has
+            own = set(expanded.own_terms)
+            expanded.bridged = {t: stems for t, stems in chunks[0].bridged.items() if t in own}
+        return expanded
+
+    def _quotes(
+        self, question: str, language: str, expanded: ExpandedQuery, chunks: list[RetrievedChunk]
+    ) -> list[ScoredSentence] | None:
+        """The sentences that answer `question`, or None when the sources do not: the best one is too weak, or a
+        quantity question finds no figure for the place, year and measure it asks about."""
+        ranked = score_sentences(chunks, expanded)
+        if not ranked or ranked[0].score < self.abstain_below.for_languages(
+            language, detect_language(ranked[0].text, default=chunks[ranked[0].chunk_rank].language or language)
+        ):
+            return None
+        chosen = select_quotes(ranked, chunks, question_concepts(expanded))
+        if not asks_for_quantity(question):
+            return chosen
+
+        def answers(q: ScoredSentence) -> bool:
+            texts = chunks[q.chunk_rank].sentence_texts()
+            return figure_in(q.text, self.lexicon) and states_the_specifics(texts, q.index, expanded)
+
+        if any(answers(q) for q in chosen):
+            return chosen
+        figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]
+        if not figures:  # a quantity or date question is not answered without its figure or year, for the
+            return None  # place, year and measure it asks about
+        kept = [q for q in chosen if not figure_in(q.text, self.lexicon)][: MAX_QUOTES - 1]
+        return sorted([*kept, figures[0]], key=lambda q: (q.chunk_rank, q.index))
 
     def _not_found(self, question: str, language: str) -> Answer:
         return Answer(

@@ -50,3 +50,33 @@ def test_a_heading_brings_the_sentence_under_it(chunk_of):
     chunk = chunk_of("c", f"{heading} {body} Қаржылық тәуелділікті төмендету.")
     chosen = select_quotes([ScoredSentence(1.0, 0, 0, heading)], [chunk], [])
     assert [s.text for s in chosen] == [heading, body]
+
+
+def test_question_parts():
+    from assistant.answer.extractive import question_parts
+
+    assert question_parts("Does an employment contract have to be in writing, and in how many copies?") == [
+        "Does an employment contract have to be in writing", "and in how many copies?"
+    ]
+    assert question_parts("Можно ли уволить сотрудника на больничном? Через какое время это допускается?") == [
+        "Можно ли уволить сотрудника на больничном?", "Через какое время это допускается?"
+    ]
+    assert question_parts("Когда и в каком городе открылся Секретариат?") == [
+        "Когда и в каком городе открылся Секретариат?"
+    ]  # one thing asked: a short "when and where"
+
+
+def test_a_two_part_question_gets_a_quote_for_each_part(chunk_of):
+    """The figure for the second part scores far below the first part's answer: answered as one question the
+    quantity rule finds no figure near the best sentence and abstains; part by part, each part has its quote."""
+    from assistant.answer.extractive import ExtractiveAnswerer
+
+    who = "Шартқа жұмыс беруші мен жұмыскер қол қояды."
+    copies = "Шарт 2 данада жасалады және тараптарға беріледі."
+    chunk = chunk_of("c", f"{who} {copies}")
+    chunk.sentence_scores = [0.97, 0.78]
+    question = "Шартқа кім қол қояды және неше данада жасалады?"
+    whole = ExtractiveAnswerer(by_parts=False).answer(question, "kk", [chunk])
+    parts = ExtractiveAnswerer().answer(question, "kk", [chunk])
+    assert not whole.answerable
+    assert parts.answerable and who in parts.answer and copies in parts.answer

@@ -1,0 +1,1 @@
+"""Prompt templates and user-facing message tables, shipped as package data (read via importlib.resources)."""
