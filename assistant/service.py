@@ -71,6 +71,8 @@ class Derek:
             "documents": len(docs),
             "chunks": self.store.count(),
             "sentences": self.store.sentence_count(),
+            "terms": self.store.term_count(),
+            "lexicons": [str(p) for p in s.domain_lexicons],
             "embed_model": self.store.embed_model,
             "llm": s.llm.value,
             "llm_model": s.llm_model if s.llm.value != "extractive" else None,

@@ -101,3 +101,23 @@ def test_a_figure_sentence_must_state_the_questions_place_year_and_measure(quest
         "2023 жылы Қытай мен Түрікменстан арасындағы екіжақты сауда көлемі 10,59 миллиард АҚШ долларын құрады.",
     ]
     assert states_the_specifics(texts, 1, expand_query(question, "en", DOMAIN)) is states
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("Сынақ мерзімі үш айдан аспауға тиіс.", True),
+        ("кемінде бір ай бұрын хабардар етуге міндетті", True),
+        ("не более трёх месяцев", True),
+        ("within five calendar days", True),
+        ("2020 жылы қабылданды", True),
+        ("Бір жағынан, Қытай маңызды серіктес.", False),  # «бір» alone is "one/a", no figure
+        ("оның құқықтары сақталады", False),  # «он» (ten) is not «оның»
+        ("one of the partners", False),
+    ],
+)
+def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
+    from assistant.answer.abstain import figure_in
+    from assistant.retrieve.expand import load_lexicon
+
+    assert figure_in(text, load_lexicon()) is figure

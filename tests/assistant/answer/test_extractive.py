@@ -80,3 +80,17 @@ def test_a_two_part_question_gets_a_quote_for_each_part(chunk_of):
     parts = ExtractiveAnswerer().answer(question, "kk", [chunk])
     assert not whole.answerable
     assert parts.answerable and who in parts.answer and copies in parts.answer
+
+
+def test_the_abstention_threshold_is_lower_across_languages(chunk_of):
+    """e5 scores a question against a sentence of another language lower than against one of its own: the same
+    best-sentence score (0.85) answers from a Kazakh sentence and not from an English one."""
+    from assistant.answer.extractive import ExtractiveAnswerer, Thresholds
+
+    kazakh = chunk_of("k", "Жұмыскердің сынақ мерзімі үш айдан аспауға тиіс және еңбек өтіліне қосылады.")
+    english = chunk_of("e", "The probation period of an employee may not exceed three months.")
+    kazakh.sentence_scores, english.sentence_scores = [0.70], [0.55]  # + coverage 0.15 / 0.30 = 0.85 each
+    answerer = ExtractiveAnswerer(Thresholds(same_language=0.90, cross_language=0.82))
+    question = "Is the probation period three months?"
+    assert answerer.answer(question, "en", [kazakh]).answerable
+    assert not answerer.answer(question, "en", [english]).answerable
