@@ -101,12 +101,26 @@ def _parse_line(line: str) -> dict:
     return item
 
 
+BATCH_HELP = "JSONL file of {id, question, history?}; - reads standard input."
+
+
 def _read_batch(path: Path) -> list[dict]:
-    """Lines of a JSONL batch: {"id", "question", "history"?}; a malformed line becomes {"id", "error"}."""
-    if not path.is_file():
-        raise DerekError(f"Batch file not found: {path}")
+    """Lines of a JSONL batch: {"id", "question", "history"?}; a malformed line becomes {"id", "error"}. `-` is
+    standard input; any readable path works (a named pipe, `<(...)`), not only a regular file."""
+    if str(path) == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    else:
+        try:
+            if path.is_dir():
+                raise DerekError(f"Batch file is a folder: {path}")
+            with open(path, "rb") as handle:  # a pipe or /dev/fd/N is readable but not is_file()
+                text = handle.read().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            raise DerekError(f"Batch file not found: {path}") from None
+        except OSError as exc:
+            raise DerekError(f"Cannot read the batch file {path}: {exc.strerror or exc}") from None
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -155,7 +169,7 @@ def _render_answer(answer) -> str:
     if answer.citations:
         lines += ["", message("references", lang) + ":"]
         for c in answer.citations:
-            where = ", ".join(
+            where = c.reference or ", ".join(
                 x for x in (c.source, f"{message('page', lang)} {c.page}" if c.page else "", c.section or "") if x
             )
             lines.append(f"[{c.marker}] {where}")
@@ -169,7 +183,7 @@ def _render_answer(answer) -> str:
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question (kk, ru or en).")] = None,
-    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help=BATCH_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output (one object per line).")] = False,
     collection: CollectionOpt = None,
     k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")] = None,
@@ -208,7 +222,7 @@ def ask(
 @app.command()
 def retrieve(
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
-    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question, history?}.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help=BATCH_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     collection: CollectionOpt = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 5,

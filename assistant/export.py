@@ -27,7 +27,9 @@ def _md_lines(text: str) -> str:
 
 
 def reference_line(citation: Citation, language: str) -> str:
-    """`[n] Title — source, p. 3, Section` (unknown parts left out)."""
+    """`[n] Title, chapter, article, point, p. 3` (the citation's reference; unknown parts left out)."""
+    if citation.reference:
+        return redact(f"[{citation.marker}] {citation.reference}")
     where = [citation.source]
     if citation.page is not None:
         where.append(f"{message('page', language)} {citation.page}")

@@ -55,6 +55,9 @@ def highlight(text: str, quote: str) -> str:
 
 
 def citation_label(c: Citation, lang: str) -> str:
+    if c.reference:  # the reference, and the file it is in when the title is not the file name (no path)
+        name = c.source.replace("\\", "/").rsplit("/", 1)[-1]
+        return md_escape(f"[{c.marker}] {c.reference}" + ("" if c.reference.startswith(name) else f" · {name}"))
     parts = [f"[{c.marker}] {c.source}"]
     if c.page is not None:
         parts.append(f"{message('page', lang)} {c.page}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Citation
 from assistant.numbers import extract_numbers, numbers_match
 from assistant.retrieve.types import RetrievedChunk
@@ -136,6 +137,7 @@ def map_citations(
                 quote=" … ".join(sentences[i] for i in sorted(picked)),
                 text=chunk.text,
                 chunk_id=chunk.chunk_id,
+                reference=chunk_reference(chunk),
             )
         )
     return text, citations, problems

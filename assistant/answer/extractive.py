@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.abstain import asks_for_quantity, figure_in, missing_entities, states_the_specifics
+from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
@@ -209,6 +210,7 @@ class ExtractiveAnswerer:
                         quote=s.text,
                         text=chunk.text,
                         chunk_id=chunk.chunk_id,
+                        reference=chunk_reference(chunk),
                     )
                 )
             else:

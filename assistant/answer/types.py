@@ -17,6 +17,7 @@ class Citation:
     quote: str
     text: str
     chunk_id: str
+    reference: str = ""  # one line in the source's own terms: title, chapter › article › point, page
 
 
 @dataclass

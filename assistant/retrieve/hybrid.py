@@ -304,6 +304,8 @@ class HybridRetriever:
             language=c.metadata.get("language", ""),
             score=float(score),
             sentences=c.sentences,
+            point=c.metadata.get("point") or None,
+            subpoint=c.metadata.get("subpoint") or None,
         )
         if sig is not None and sig.sentence_scores is not None:
             result.sentence_scores = [float(x) for x in sig.sentence_scores]

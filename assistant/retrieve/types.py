@@ -24,6 +24,8 @@ class RetrievedChunk:
     sentence_scores: list[float] = field(default_factory=list)
     # stored passage vectors of the sentences, (n, dim), when known: verification reuses them
     sentence_vectors: np.ndarray | None = None
+    point: str | None = None  # the numbered point and sub-point the chunk starts in (structured documents)
+    subpoint: str | None = None
     # the question's words bridged to corpus stems by the retriever (question stem -> corpus stems)
     bridged: dict[str, list[str]] = field(default_factory=dict)
     bridge_strength: dict[str, float] = field(default_factory=dict)  # question stem -> best similarity

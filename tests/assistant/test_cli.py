@@ -143,3 +143,29 @@ def test_index_missing_path_is_a_clean_error(index_errors):
 
 def test_index_unsupported_type_is_a_clean_error(index_errors):
     assert_clean_error(index_errors["unsupported"], "table.csv", "unsupported")
+
+
+def test_batch_from_standard_input_and_process_substitution(indexed_home):
+    """`--batch -` reads standard input; `--batch <(...)` (a /dev/fd pipe, not a regular file) works too."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    derek = Path(sys.executable).parent / "derek"
+    line = json.dumps({"id": "q1", "question": TRADE_RU}, ensure_ascii=False)
+    env = {**__import__("os").environ, "DEREK_HOME": str(indexed_home.home), "DEREK_LLM": "extractive",
+           "DEREK_LEXICON": str(indexed_home.lexicon), "NO_COLOR": "1"}
+    piped = subprocess.run([str(derek), "retrieve", "--batch", "-", "--k", "2", "--json"], input=line,
+                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout.splitlines()[0])["id"] == "q1"
+    bash = shutil.which("bash")
+    assert bash
+    substituted = subprocess.run(
+        [bash, "-c", f'"{derek}" ask --batch <(printf "%s\\n" "$LINE") --json'], capture_output=True, text=True,
+        encoding="utf-8", env={**env, "LINE": line}, timeout=300, stdin=subprocess.DEVNULL,
+    )
+    assert substituted.returncode == 0, substituted.stderr
+    answer = json.loads(substituted.stdout.splitlines()[0])
+    assert answer["id"] == "q1" and answer["answerable"] and answer["citations"][0]["reference"]
