@@ -112,7 +112,7 @@ def _read_batch(path: Path) -> list[dict]:
     else:
         try:
             if path.is_dir():
-                raise DerekError(f"Batch file is a folder: {path}")
+                raise DerekError(f"Batch file not found: {path} is a folder")
             with open(path, "rb") as handle:  # a pipe or /dev/fd/N is readable but not is_file()
                 text = handle.read().decode("utf-8", errors="replace")
         except FileNotFoundError:
