@@ -24,6 +24,7 @@ class Derek:
         self._retriever_lock = threading.Lock()
         self._retriever: Any = None
         self._retriever_generation: tuple[int, float] | None = None
+        self._variants: dict[str, object] = {}  # retriever_with(): other options over the same store (benchmarks)
         self.generation = 0  # bumped after every write, so readers rebuild their lexical index
 
     @cached_property
@@ -131,10 +132,9 @@ class Derek:
             return self.retriever
         options = {**self.retriever_options, **options}
         key = repr(sorted(options.items()))
-        cache = self.__dict__.setdefault("_variants", {})
-        if key not in cache:
-            cache[key] = HybridRetriever(self.store, self.embedder, **options)
-        return cache[key]
+        if key not in self._variants:
+            self._variants[key] = HybridRetriever(self.store, self.embedder, **options)
+        return self._variants[key]
 
     @cached_property
     def rewriter(self):
@@ -160,8 +160,7 @@ class Derek:
         from assistant.retrieve.hybrid import RetrievalMode
 
         checked, standalone, extra_queries, _ = self._prepare(question, history)
-        retriever = self.retriever_with(**options) if options else self.retriever
-        return retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
+        return self.retriever_with(**(options or {})).retrieve(standalone, checked.language, k or self.settings.top_k,
                                        mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
 
     def ask(self, question: str, history: list | None = None, k: int | None = None):

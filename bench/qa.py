@@ -41,10 +41,9 @@ def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> lis
             continue
         for mode in modes:
             options = ABLATIONS.get(mode.removeprefix("final "))
-            extra = {"options": options} if options else {}
             chunks = service.retrieve(
                 row["question"], k=k, history=_history(row),
-                mode=RetrievalMode.FINAL if options else RetrievalMode(mode), **extra,
+                mode=RetrievalMode.FINAL if options else RetrievalMode(mode), options=options,
             )
             hits = [evidence_in(c.text, row["evidence"]) for c in chunks]
             out.append(

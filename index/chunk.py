@@ -56,7 +56,6 @@ def chunk_document(
     budget = _Budget(doc.text, count_tokens, max_tokens)
     runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page, item[1].role))
     for (section, page, role), items in runs:
-        items = list(items)
         pieces = [piece for index, paragraph in items for piece in _pieces(index, paragraph, budget)]
         for group in _pack(pieces, budget, overlap_sentences):
             text = _render(doc.text, group)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from index.structure import section_heading
+
 
 @dataclass
 class Page:
@@ -71,7 +73,7 @@ class Chunk:
     @property
     def heading(self) -> str:
         """The innermost heading of the chunk's section (its title line), "" when it has none."""
-        return (self.section or "").split(" › ")[-1]
+        return section_heading(self.section)
 
     def metadata(self) -> dict:
         """Flat metadata for Chroma (no None values: Chroma rejects them)."""

@@ -103,4 +103,4 @@ def fix_mixed_script(text: str) -> str:
     Roman numerals («VI», «I - VI») are left alone."""
     if not _CYRILLIC.search(text):
         return text
-    return _MIXED_WORD.sub(lambda m: m.group().translate(_HOMOGLYPHS) if not m.group().isascii() else m.group(), text)
+    return _MIXED_WORD.sub(lambda m: m.group().translate(_HOMOGLYPHS), text)  # each match has a Cyrillic letter

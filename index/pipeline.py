@@ -24,6 +24,7 @@ from index.errors import DerekError
 from index.load import SUPPORTED_SUFFIXES, load
 from index.manifest import Manifest, ManifestEntry
 from index.store import ChromaStore
+from index.structure import with_heading
 from index.vocabulary import word_forms
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, source)
@@ -95,15 +96,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     return unique, failed
 
 
-def with_heading(heading: str, text: str) -> str:
-    """What a chunk's vector is computed from: its section's heading line, then its text (a chunk deep in an
-    article still says which article it is; the heading is not repeated when the chunk starts with it)."""
-    return text if not heading or text.startswith(heading) else f"{heading}\n{text}"
-
-
 def embed_chunks(chunks: list[Chunk], embedder: Embedder) -> tuple[np.ndarray, list[np.ndarray]]:
     """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once."""
-    chunk_vecs = embedder.passage_vectors([with_heading(c.heading, c.text) for c in chunks])
+    chunk_vecs = embedder.passage_vectors([with_heading(c.section, c.text) for c in chunks])
     sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
     unique = list(dict.fromkeys(s for group in sentences for s in group))
     vecs = embedder.passage_vectors(unique)

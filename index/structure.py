@@ -73,6 +73,18 @@ def point_of(text: str) -> str | None:
     return f"{match.group(1)})" if match else None
 
 
+def section_heading(section: str | None) -> str:
+    """The innermost heading of a section path (its whole line): «36-бап. Сынақ мерзімі»; "" without a section."""
+    return (section or "").split(LABEL_SEPARATOR)[-1]
+
+
+def with_heading(section: str | None, text: str) -> str:
+    """A chunk's text preceded by its section's heading line (what its vector and its BM25 tokens are computed
+    from: a chunk deep in an article still says which article it is); not repeated when the text starts with it."""
+    heading = section_heading(section)
+    return text if not heading or text.startswith(heading) else f"{heading}\n{text}"
+
+
 class SectionPath:
     """The open headings, outermost first; a heading closes every open one of its level or deeper."""
 

@@ -16,7 +16,7 @@ from assistant.retrieve.concepts import coverage, mentions_in, question_concepts
 from assistant.retrieve.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from assistant.retrieve.types import RetrievedChunk
 from index.language import detect_language
-from index.structure import structural_heading
+from index.structure import section_heading, structural_heading
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _article_of(chunk: RetrievedChunk, lines: list[str]) -> str:
     """«36-бап. Сынақ мерзімі: » before a quote from an article (a structural heading), once per answer: a legal
     answer says which article it quotes, and the article's title often carries the subject («... Үкіметінің
     құзыреті»)."""
-    heading = (chunk.section or "").split(" › ")[-1]
+    heading = section_heading(chunk.section)
     if not heading or structural_heading(heading) is None or any(line.startswith(heading) for line in lines):
         return ""
     return f"{heading}: "

@@ -27,9 +27,6 @@ class BridgeOptions:
     per_word: int = 3
     neighbours: int = 24  # nearest vocabulary words looked at per question word
     feedback: int = 8  # a neighbour counts only if the top dense chunks use it (pseudo-relevance feedback)
-    # the best neighbour must stand out from the 10th by this much: a word e5 cannot place ("drop", "table")
-    # has a flat neighbourhood of unrelated forms
-    distinct: float = 0.0
 
 
 class TermBridge:
@@ -64,13 +61,12 @@ class TermBridge:
         skip: set[str],
         feedback: set[str] | frozenset[str] | None = None,
         corpus_languages: set[str] | None = None,
-        strength: dict[str, float] | None = None,
     ) -> dict[str, list[str]]:
         """Question stem -> corpus stems it bridges to. `skip` holds the stems already matched otherwise
         (lexicon concepts, names); with `feedback` (the stems of the best dense hits), only neighbours the
         corpus uses there count, which picks the sense the question is about («capital» -> «астана», not
-        «капитал», in chunks about cities). `strength`, when given, receives each bridged stem's best similarity."""
-        words = {}
+        «капитал», in chunks about cities)."""
+        words: dict[str, tuple[str, str]] = {}  # question word -> (its stem, its language)
         for word in _WORD.findall(unicodedata.normalize("NFKC", question).lower()):
             if len(word) < MIN_LETTERS or word in STOPWORDS:
                 continue
@@ -79,28 +75,22 @@ class TermBridge:
                 continue  # the corpus's own language: its stems match directly
             own = stem(word, lang)
             if own not in skip and own not in STOPWORDS:
-                words.setdefault(word, own)
+                words.setdefault(word, (own, lang))
         if not words:
             return {}
         out: dict[str, list[str]] = {}
         for word, hits in self.neighbours(list(words)).items():
-            lang = word_language(word, language)
+            own, lang = words[word]
             hits = [(w, s) for w, s in hits if word_language(w) != lang]  # the bridge crosses languages only
-            if not hits or hits[0][1] - hits[min(9, len(hits) - 1)][1] < self.options.distinct:
+            if not hits:
                 continue
             floor = max(self.options.min_similarity, hits[0][1] - self.options.margin)
-            hits = [(w, s) for w, s in hits if s >= floor]
-            stems = [stem(w, word_language(w)) for w, _ in hits]
-            stems = [s for s in dict.fromkeys(stems) if s != words[word] and s not in STOPWORDS]
+            stems = [stem(w, word_language(w)) for w, s in hits if s >= floor]
+            stems = [s for s in dict.fromkeys(stems) if s != own and s not in STOPWORDS]
             if feedback is not None:
                 stems = [s for s in stems if s in feedback]
-            stems = stems[: self.options.per_word]
-            if strength is not None and stems:
-                best = max(s for w, s in hits if stem(w, word_language(w)) in stems)
-                strength[words[word]] = max(strength.get(words[word], 0.0), best)
-            if stems:
-                out.setdefault(words[word], [])
-                out[words[word]] = list(dict.fromkeys(out[words[word]] + stems))
+            if stems[: self.options.per_word]:
+                out[own] = list(dict.fromkeys(out.get(own, []) + stems[: self.options.per_word]))
         return out
 
 
@@ -109,6 +99,3 @@ def no_vocabulary(store) -> bool:
         return store.term_count() == 0
     except Exception:  # a store without the vocabulary collection (older index): no bridge
         return True
-
-
-

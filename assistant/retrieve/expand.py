@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.numbers import extract_numbers
@@ -30,7 +30,6 @@ class ExpandedQuery:
     lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
     # the corpus term bridge: question stem -> corpus stems (see retrieve/bridge.py), set by the retriever
     bridged: dict[str, list[str]] = field(default_factory=dict)
-    bridge_strength: dict[str, float] = field(default_factory=dict)  # question stem -> best similarity
 
     @property
     def terms(self) -> list[str]:
@@ -122,17 +121,13 @@ class Lexicon:
             for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
         }
 
-    @property
+    @cached_property
     def number_words(self) -> re.Pattern[str]:
         """Matches a number word in any language (бір, үш, трёх, пяти, three, ...), inflected or not, followed
         by a unit («бір ай», "three months", «пяти лет»): the spellings of the numerals and units sections, a long
         one also inflected. A bare number word is no figure («бір жағынан», "one of them")."""
-        cached = self._concepts.get("__number_words__")
-        if cached is None:
-            number, unit = _word_pattern(self._words_of("numerals")), _word_pattern(self._words_of("units"))
-            cached = re.compile(number + r"\s+(?:[^\W\d_]+\s+)?" + unit, re.IGNORECASE)  # «бес күнтізбелік күн»
-            self._concepts["__number_words__"] = cached
-        return cached
+        number, unit = _word_pattern(self._words_of("numerals")), _word_pattern(self._words_of("units"))
+        return re.compile(number + r"\s+(?:[^\W\d_]+\s+)?" + unit, re.IGNORECASE)  # «бес күнтізбелік күн»
 
     def spellings(self, key: str) -> list[frozenset[str]]:
         """Each spelling of a concept, in any language, as its set of normalized tokens."""

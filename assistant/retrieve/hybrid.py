@@ -30,6 +30,7 @@ from assistant.retrieve.normalize import tokenize
 from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
 from index.store import ChromaStore, StoredChunk
+from index.structure import with_heading
 
 
 class RetrievalMode(str, Enum):
@@ -84,12 +85,6 @@ class Signals:
     sentence_scores: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
     bridged: dict[str, list[str]] | None = None
-    bridge_strength: dict[str, float] | None = None
-
-
-def _heading_and_text(chunk: StoredChunk) -> str:
-    heading = (chunk.metadata.get("section") or "").split(" › ")[-1]
-    return f"{heading}\n{chunk.text}" if heading and not chunk.text.startswith(heading) else chunk.text
 
 
 class HybridRetriever:
@@ -123,7 +118,7 @@ class HybridRetriever:
         # the corpus languages a question is shifted towards: those of at least a tenth of the chunks
         self.languages = {lang for lang in set(languages) if languages.count(lang) >= 0.1 * len(languages)}
         # a chunk's tokens include its section heading: a chunk deep in an article still says what it is about
-        tokens = [tokenize(_heading_and_text(c), lang) for c, lang in zip(chunks, languages)]
+        tokens = [tokenize(with_heading(c.metadata.get("section"), c.text), lang) for c, lang in zip(chunks, languages)]
         self.bm25 = BM25Index(self.ids, tokens)
         # per-language BM25: each chunk is matched with the question's terms for its own language
         self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
@@ -224,9 +219,7 @@ class HybridRetriever:
         if self.bridge is not None:
             skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
             used = frozenset().union(*(self.mentions[c] for c in feedback if c in self.mentions))
-            strength: dict[str, float] = {}
-            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages, strength)
-            expanded.bridge_strength = strength
+            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
         lexical = self.bm25_by_language.scores({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         top_lex = np.argsort(-lexical)[: self.lexical_k]
         candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
@@ -261,7 +254,7 @@ class HybridRetriever:
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")
 
-            sig.bridged, sig.bridge_strength = expanded.bridged, expanded.bridge_strength
+            sig.bridged = expanded.bridged
             out[cid] = sig
         return out
 
@@ -311,5 +304,5 @@ class HybridRetriever:
             result.sentence_scores = [float(x) for x in sig.sentence_scores]
             result.sentence_vectors = sig.sentence_vectors
         if sig is not None and sig.bridged:
-            result.bridged, result.bridge_strength = sig.bridged, sig.bridge_strength or {}
+            result.bridged = sig.bridged
         return result

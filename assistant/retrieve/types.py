@@ -28,7 +28,6 @@ class RetrievedChunk:
     subpoint: str | None = None
     # the question's words bridged to corpus stems by the retriever (question stem -> corpus stems)
     bridged: dict[str, list[str]] = field(default_factory=dict)
-    bridge_strength: dict[str, float] = field(default_factory=dict)  # question stem -> best similarity
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
