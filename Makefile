@@ -7,9 +7,18 @@ DEREK_PORT ?= 8501
 export DEREK_PORT
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint chromium bench clean
+.PHONY: install run test lint chromium tesseract bench clean
+TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
 
-install: $(STAMP)
+install: $(STAMP) tesseract
+
+# OCR of scanned PDF pages; Derek runs without it (those pages are skipped with a note)
+tesseract:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx kaz \
+		&& tesseract --list-langs 2>/dev/null | grep -qx rus || { \
+		echo "installing Debian tesseract-ocr (kaz, rus, eng) for scanned PDFs"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+		$(TESSERACT_PACKAGES) >/dev/null; }
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

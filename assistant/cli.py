@@ -65,6 +65,8 @@ def index(
     else:
         for path, reason in report.failed:
             err.print(f"[red]failed[/red] {path}: {reason}", highlight=False, soft_wrap=True)
+        for path, note in report.notes:
+            err.print(f"[yellow]note[/yellow] {path}: {note}", highlight=False, soft_wrap=True)
         print(report.summary())
     indexed = report.added or report.updated or report.skipped or report.removed
     if report.failed and not indexed:

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+STAGES = {"file": "files", "page": "  pages read", "embed": "  texts embedded"}
+
 
 @contextmanager
 def rich_progress(disable: bool = False) -> Iterator:
@@ -19,7 +21,7 @@ def rich_progress(disable: bool = False) -> Iterator:
 
     def update(stage: str, done: int, total: int, source: str) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(f"indexing {stage}s", total=total, source="")
+            tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total, source="")
         bar.update(tasks[stage], completed=done, total=total, source=source[-50:])
 
     with bar:

@@ -49,7 +49,7 @@ class Derek:
             report = index_paths(
                 list(paths), self.store, self.embedder, self.manifest, prune=prune, reset=reset,
                 chunk_tokens=self.settings.chunk_tokens, max_pdf_pages=self.settings.pdf_max_pages,
-                progress=progress,
+                ocr_languages=self.settings.ocr_languages, progress=progress,
             )
             self.generation += 1
         return report

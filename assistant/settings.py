@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     ui_password: SecretStr | None = Field(default=None, description="Required to use the UI when set.")
     upload_max_mb: int = Field(default=50, description="Largest accepted upload.")
     pdf_max_pages: int = Field(default=2000, description="PDFs with more pages are refused.")
+    ocr_languages: str = Field(
+        default="kaz+rus+eng", description="Tesseract languages for PDF pages without a text layer; '' = no OCR."
+    )
     lock_timeout: float = Field(default=30.0, description="Seconds `derek index` waits for another indexer.")
 
     @property

@@ -24,6 +24,7 @@ class RawDocument:
     pages: list[Page]
     # True for text that came out of a PDF (or a .txt that looks PDF-extracted): cleaning joins wrapped lines
     pdf_like: bool = False
+    notes: list[str] = field(default_factory=list)  # what the reader left out (unreadable scanned pages)
 
 
 @dataclass

@@ -8,20 +8,32 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from index.document import Page, RawDocument
 from index.errors import DerekError
+from index.ocr import DEFAULT_LANGUAGES, OcrUnavailable, needs_ocr, ocr_image, render_page
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 MAX_PDF_PAGES = 2000
 _TERMINAL_END = re.compile(r"[.!?…:;»\"”)\]]$")
 
 
-def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAGES) -> RawDocument:
-    """Read ``path``; ``source`` (the name citations use) defaults to the path relative to the cwd, posix."""
+PageProgress = Callable[[int, int], None]  # (pages done, pages in the file)
+
+
+def load(
+    path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAGES, *,
+    ocr_languages: str = DEFAULT_LANGUAGES, on_page: PageProgress | None = None,
+) -> RawDocument:
+    """Read ``path``; ``source`` (the name citations use) defaults to the path relative to the cwd, posix.
+
+    PDF pages without a text layer are OCR'd in ``ocr_languages`` (Tesseract codes; "" turns OCR off), and
+    ``on_page`` hears of every PDF page read. What the reader had to leave out is in ``RawDocument.notes``.
+    """
     path = Path(path)
     source = source or _default_source(path)
     suffix = path.suffix.lower()
@@ -38,8 +50,9 @@ def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAG
     if not data.strip():
         raise DerekError(f"{source}: the file is empty")
     pdf_like = False
+    notes: list[str] = []
     if suffix == ".pdf":
-        title, pages = _read_pdf(path, source, max_pdf_pages)
+        title, pages, notes = _read_pdf(path, source, max_pdf_pages, ocr_languages, on_page)
         pdf_like = True
     elif suffix == ".docx":
         title, pages = _read_docx(path, source)
@@ -50,9 +63,9 @@ def load(path: Path, source: str | None = None, max_pdf_pages: int = MAX_PDF_PAG
         title, pages = _first_line(text), [Page(text)]
         pdf_like = suffix == ".txt" and looks_pdf_extracted(text)
     if not any(page.text.strip() for page in pages):
-        hint = " (a scanned PDF needs OCR first)" if suffix == ".pdf" else ""
+        hint = f" ({'; '.join(notes)})" if notes else ""
         raise DerekError(f"{source}: no text could be extracted{hint}")
-    return RawDocument(source=source, title=title or path.stem, pages=pages, pdf_like=pdf_like)
+    return RawDocument(source=source, title=title or path.stem, pages=pages, pdf_like=pdf_like, notes=notes)
 
 
 def _default_source(path: Path) -> str:
@@ -112,7 +125,9 @@ def looks_pdf_extracted(text: str) -> bool:
     return near_width >= len(lines) * 0.6 and mid_sentence >= len(lines) * 0.5
 
 
-def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]:
+def _read_pdf(
+    path: Path, source: str, max_pages: int, ocr_languages: str, on_page: PageProgress | None,
+) -> tuple[str, list[Page], list[str]]:
     from pypdf import PdfReader
 
     # pypdf logs warnings about damaged files ("EOF marker not found"); the DerekError below is the one line
@@ -125,15 +140,55 @@ def _read_pdf(path: Path, source: str, max_pages: int) -> tuple[str, list[Page]]
         if count > max_pages:
             raise DerekError(f"{source}: the PDF has {count} pages, more than the limit of {max_pages}")
         labels = _page_labels(reader, count)
-        pages = [
-            Page(page.extract_text() or "", number) for page, number in zip(reader.pages, labels, strict=True)
-        ]
+        pages = []
+        for n, (page, number) in enumerate(zip(reader.pages, labels, strict=True)):
+            pages.append(Page(page.extract_text() or "", number))
+            if on_page and not needs_ocr(pages[-1].text):
+                on_page(n + 1, count)
         title = str((reader.metadata or {}).get("/Title") or "").strip()
     except DerekError:
         raise
     except Exception as error:  # pypdf raises many types on damaged files; all mean "this PDF is unreadable"
         raise DerekError(f"{source}: not a readable PDF ({type(error).__name__})") from error
-    return title or _first_line("\n".join(page.text for page in pages)), pages
+    notes = _ocr_pages(path, pages, ocr_languages, on_page)
+    return title or _first_line("\n".join(page.text for page in pages)), pages, notes
+
+
+def _ocr_pages(path: Path, pages: list[Page], languages: str, on_page: PageProgress | None) -> list[str]:
+    """OCR the pages whose text layer is missing, in place; returns notes on the pages left out."""
+    scanned = [i for i, page in enumerate(pages) if needs_ocr(page.text)]
+    if not scanned:
+        return []
+    if not languages:
+        return [f"{_pages(scanned, pages)} without a text layer skipped (OCR is off)"]
+    import pypdfium2
+
+    dropped: list[int] = []
+    try:
+        pdf = pypdfium2.PdfDocument(path)
+    except Exception as error:  # noqa: BLE001 -- pypdf read it; pdfium's refusal is only an OCR note
+        return [f"{_pages(scanned, pages)} without a text layer could not be rendered for OCR ({error})"]
+    try:
+        for n, i in enumerate(scanned):
+            try:
+                result = ocr_image(render_page(pdf, i), languages)
+            except OcrUnavailable as error:
+                return [f"{_pages(scanned[n:], pages)} without a text layer skipped: {error}"]
+            if result.usable:
+                pages[i] = Page(result.text, pages[i].number)
+            else:
+                dropped.append(i)
+            if on_page:
+                on_page(i + 1, len(pages))
+    finally:
+        pdf.close()
+    return [f"{_pages(dropped, pages)}: OCR found no readable text, left out"] if dropped else []
+
+
+def _pages(indexes: list[int], pages: list[Page]) -> str:
+    numbers = [str(pages[i].number if pages[i].number is not None else i + 1) for i in indexes]
+    shown = ", ".join(numbers[:10]) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+    return f"page{'s' if len(numbers) > 1 else ''} {shown}"
 
 
 def _page_labels(reader, count: int) -> list[int]:

@@ -23,6 +23,7 @@ from index.document import Chunk
 from index.errors import DerekError
 from index.load import SUPPORTED_SUFFIXES, load
 from index.manifest import Manifest, ManifestEntry
+from index.ocr import DEFAULT_LANGUAGES
 from index.store import ChromaStore
 from index.structure import with_heading
 from index.vocabulary import word_forms
@@ -43,6 +44,7 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what was left out of an indexed file)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -60,6 +62,7 @@ class IndexReport:
             "skipped": self.skipped,
             "removed": self.removed,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "notes": [{"path": p, "note": n} for p, n in self.notes],
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
         }
@@ -96,28 +99,49 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     return unique, failed
 
 
-def embed_chunks(chunks: list[Chunk], embedder: Embedder) -> tuple[np.ndarray, list[np.ndarray]]:
+EMBED_BATCH = 64  # texts per embedding call: progress is reported between batches
+
+
+def embed_chunks(
+    chunks: list[Chunk], embedder: Embedder, on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once."""
-    chunk_vecs = embedder.passage_vectors([with_heading(c.section, c.text) for c in chunks])
     sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
     unique = list(dict.fromkeys(s for group in sentences for s in group))
-    vecs = embedder.passage_vectors(unique)
+    texts = [with_heading(c.section, c.text) for c in chunks] + unique
+    parts = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        parts.append(embedder.passage_vectors(texts[start : start + EMBED_BATCH]))
+        if on_progress:
+            on_progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+    vectors = np.concatenate(parts)
+    chunk_vecs, vecs = vectors[: len(chunks)], vectors[len(chunks) :]
     row = {s: i for i, s in enumerate(unique)}
     return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
 
 
 def index_file(
     path: Path, store: ChromaStore, embedder: Embedder, manifest: Manifest, *, digest: str,
-    chunk_tokens: int, max_pdf_pages: int,
-) -> int:
-    """Replace one file's chunks in the store, then record it in the manifest. Returns the chunk count."""
+    chunk_tokens: int, max_pdf_pages: int, ocr_languages: str = DEFAULT_LANGUAGES,
+    progress: Progress | None = None,
+) -> tuple[int, list[str]]:
+    """Replace one file's chunks in the store, then record it in the manifest.
+
+    Returns the chunk count and the loader's notes (pages left out). ``progress`` hears of pages read
+    (stage "page") and texts embedded (stage "embed") within the file.
+    """
     source = source_name(path)
-    raw = load(path, source=source, max_pdf_pages=max_pdf_pages)
+
+    def stage(name: str):
+        return (lambda done, total: progress(name, done, total, source)) if progress else None
+
+    raw = load(path, source=source, max_pdf_pages=max_pdf_pages, ocr_languages=ocr_languages,
+               on_page=stage("page"))
     doc = clean(raw)
     chunks = chunk_document(doc, embedder.count_tokens, max_tokens=chunk_tokens)
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
-    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder)
+    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder, stage("embed"))
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.text for c in chunks))
     term_vecs = embedder.query_vectors(new_terms) if new_terms else None
@@ -132,13 +156,13 @@ def index_file(
         source=source, path=str(path.resolve()), sha256=digest, chunks=len(chunks), language=doc.language,
         title=doc.title, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
     ))
-    return len(chunks)
+    return len(chunks), raw.notes
 
 
 def index_paths(
     paths: Iterable[Path], store: ChromaStore, embedder: Embedder, manifest: Manifest, *,
     prune: bool = False, reset: bool = False, chunk_tokens: int = 300, max_pdf_pages: int = 2000,
-    progress: Progress | None = None,
+    ocr_languages: str = DEFAULT_LANGUAGES, progress: Progress | None = None,
 ) -> IndexReport:
     """Index files and folders incrementally; one bad file never stops the rest."""
     started = time.perf_counter()
@@ -157,10 +181,12 @@ def index_paths(
             if known and known.sha256 == digest and store.chunk_ids(source):
                 report.skipped.append(source)
                 continue
-            report.chunks_written += index_file(
+            written, notes = index_file(
                 path, store, embedder, manifest, digest=digest, chunk_tokens=chunk_tokens,
-                max_pdf_pages=max_pdf_pages,
+                max_pdf_pages=max_pdf_pages, ocr_languages=ocr_languages, progress=progress,
             )
+            report.chunks_written += written
+            report.notes += [(source, note) for note in notes]
             (report.updated if known else report.added).append(source)
         except DerekError as exc:
             report.failed.append((source, str(exc)))

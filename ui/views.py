@@ -175,7 +175,7 @@ def documents(service, settings: Settings, lang: str) -> None:
         state.upload_round += 1
         st.rerun()
     for kind, note in state.get("upload_notes", []):
-        (st.success if kind == "ok" else st.error)(note)
+        {"ok": st.success, "note": st.warning}.get(kind, st.error)(note)
     docs = sorted(service.documents(), key=lambda d: d["indexed_at"], reverse=True)
     if not docs:
         st.info(message("ui_documents_empty", lang))
@@ -209,10 +209,17 @@ def index_uploads(service, settings: Settings, files, lang: str) -> list[tuple[s
     notes = []
     if paths:
         bar = st.progress(0.0)
+        position = [0, 1]  # the file being indexed and the number of files
 
         def progress(stage: str, done: int, total: int, source: str) -> None:
-            text = message("ui_indexing", lang, source=Path(source).name) if source else None
-            bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
+            name = Path(source).name
+            if stage == "file":
+                position[:] = [done, max(total, 1)]
+                fraction, text = 0.0, message("ui_indexing", lang, source=name) if source else None
+            else:  # pages read and texts embedded within the current file
+                fraction = done / total if total else 1.0
+                text = message(f"ui_indexing_{stage}", lang, source=name, done=done, total=total)
+            bar.progress(min((position[0] + fraction) / position[1], 1.0), text=text)
 
         try:
             report = service.index(paths, progress=progress)
@@ -222,6 +229,7 @@ def index_uploads(service, settings: Settings, files, lang: str) -> list[tuple[s
         failed += [(Path(p).name, reason) for p, reason in report.failed]
         notes.append(("ok", message("ui_indexed", lang, added=len(report.added), updated=len(report.updated),
                                     skipped=len(report.skipped))))
+        notes += [("note", message("ui_upload_note", lang, name=Path(p).name, note=n)) for p, n in report.notes]
     return notes + [
         ("error", message("ui_upload_failed", lang, name=n, reason=_reason(n, r))) for n, r in failed
     ]

@@ -80,7 +80,7 @@ FILE_CASES: dict[str, tuple[bytes, str | None]] = {
     "truncated-half.pdf": ((p := pdf_bytes())[: len(p) // 2], "not a readable PDF"),
     "header-only.pdf": (b"%PDF-1.7\n" + noise(500), "not a readable PDF"),
     "empty.pdf": (b"", "the file is empty"),
-    "blank-pages.pdf": (pdf_bytes(2, text=False), "no text could be extracted (a scanned PDF needs OCR first)"),
+    "blank-pages.pdf": (pdf_bytes(2, text=False), "no text could be extracted (pages 1, 2: OCR found no readable"),
     "too-many-pages.pdf": (pdf_bytes(5), "the PDF has 5 pages, more than the limit of 3"),
     "encrypted.pdf": (encrypted_pdf(), "password-protected"),
     "random-bytes.docx": (noise(4096), "not a readable DOCX"),
