@@ -63,6 +63,12 @@ class Derek:
     def documents(self) -> list[dict]:
         return [vars(e) for e in self.manifest.entries.values()]
 
+    def source_file(self, source: str) -> Path | None:
+        """The indexed file behind a citation's source, when it is still where it was indexed from."""
+        entry = self.manifest.get(source)
+        path = Path(entry.path) if entry and entry.path else None
+        return path if path is not None and path.is_file() else None
+
     def status(self) -> dict:
         docs = self.documents()
         s = self.settings

@@ -139,7 +139,7 @@ def _read_pdf(
         count = len(reader.pages)
         if count > max_pages:
             raise DerekError(f"{source}: the PDF has {count} pages, more than the limit of {max_pages}")
-        labels = _page_labels(reader, count)
+        labels = page_labels(reader, count)
         pages = []
         for n, (page, number) in enumerate(zip(reader.pages, labels, strict=True)):
             pages.append(Page(page.extract_text() or "", number))
@@ -191,7 +191,7 @@ def _pages(indexes: list[int], pages: list[Page]) -> str:
     return f"page{'s' if len(numbers) > 1 else ''} {shown}"
 
 
-def _page_labels(reader, count: int) -> list[int]:
+def page_labels(reader, count: int) -> list[int]:
     """Printed page numbers when the PDF declares numeric labels (a journal's 139, 140...), else 1..n."""
     try:
         labels = [int(label) for label in reader.page_labels]

@@ -106,7 +106,7 @@ chat_tab, documents_tab = st.tabs([message("ui_tab_chat", lang), message("ui_tab
 
 with chat_tab:
     for asked, answered in state.turns:
-        views.turn(asked, answered, lang)
+        views.turn(asked, answered, lang, service)
     if question and question.strip():
         history = list(state.chat.history)
         answer = views.ask(state.chat, question, top_k, lang)

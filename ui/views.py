@@ -16,6 +16,7 @@ from assistant.settings import LLMMode, Settings
 from assistant.uploads import save_upload
 from index.errors import DerekError
 from index.load import SUPPORTED_SUFFIXES
+from ui import page_view
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _MD_SPECIAL = re.compile(r"([\\`*_{}()#+\-!|$~<>])")  # brackets stay: the [n] markers must read as typed
@@ -66,7 +67,27 @@ def citation_label(c: Citation, lang: str) -> str:
     return md_escape(" · ".join(parts))
 
 
-def answer_body(answer: Answer, lang: str, body=None) -> None:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _page_png(path: str, modified: float, page: int | None, quote: str) -> bytes | None:
+    view = page_view.render(Path(path), page, quote)
+    return view.png if view else None
+
+
+def page_image(service, c: Citation, lang: str) -> bool:
+    """The cited PDF page with the quote highlighted; False when there is none to show."""
+    if service is None or not c.source.lower().endswith(".pdf"):
+        return False
+    path = service.source_file(c.source)
+    if path is None:
+        return False
+    png = _page_png(str(path), path.stat().st_mtime, c.page, c.quote)
+    if png is None:
+        return False
+    st.image(png, caption=f"{message('page', lang)} {c.page}" if c.page is not None else None, width="stretch")
+    return True
+
+
+def answer_body(answer: Answer, lang: str, body=None, service=None) -> None:
     """The answer text with its [n] markers, warnings for unsupported claims, then the Sources expanders."""
     (body or st.empty()).markdown(md_escape(answer.answer))
     if not answer.answerable:
@@ -79,16 +100,17 @@ def answer_body(answer: Answer, lang: str, body=None) -> None:
         with st.expander(citation_label(c, lang)):
             if c.title and c.title != c.source:
                 st.caption(md_escape(c.title))
+            page_image(service, c, lang)
             st.markdown(highlight(c.text, c.quote), unsafe_allow_html=True)
     total = answer.timings.get("total")
     st.caption(f"{answer.answerer}" + (f" · {total:.1f} s" if total is not None else ""))
 
 
-def turn(question: str, answer: Answer, lang: str) -> None:
+def turn(question: str, answer: Answer, lang: str, service=None) -> None:
     with st.chat_message("user"):
         st.markdown(md_escape(question))
     with st.chat_message("assistant"):
-        answer_body(answer, lang)
+        answer_body(answer, lang, service=service)
 
 
 def _deltas(items: Iterator, final: list[Answer]) -> Iterator[str]:
@@ -117,7 +139,7 @@ def ask(chat, question: str, k: int, lang: str) -> Answer | None:
         except DerekError as exc:
             st.error(message("ui_error", lang, error=exc))
             return None
-        answer_body(answer, lang, body)
+        answer_body(answer, lang, body, service=chat.service)
     return answer
 
 
