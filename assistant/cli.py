@@ -176,6 +176,8 @@ def _render_answer(answer) -> str:
             )
             lines.append(f"[{c.marker}] {where}")
             lines.append(f"    «{c.quote}»")
+            if c.quote_translation:
+                lines.append(f"    ({message('machine_translation', lang)}) «{c.quote_translation}»")
     if answer.unsupported:
         lines += ["", "! " + message("unsupported_header", lang)]
         lines += [f"  ! {u}" for u in answer.unsupported]

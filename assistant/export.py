@@ -52,7 +52,10 @@ def _answer_md(answer: Answer, heading: str, with_question: bool = True) -> list
         lines += [f"{heading}# {message('references', lang)}", ""]
         for c in answer.citations:
             lines.append(reference_line(c, lang))
-            lines += [f"> {_md_lines(q)}" for q in c.quote.strip().splitlines() if q.strip()] + [""]
+            lines += [f"> {_md_lines(q)}" for q in c.quote.strip().splitlines() if q.strip()]
+            if c.quote_translation:
+                lines += [">", f"> *{message('machine_translation', lang)}:* {_md_lines(c.quote_translation)}"]
+            lines.append("")
     return lines
 
 
@@ -90,6 +93,10 @@ def _answer_docx(doc, answer: Answer, level: int, with_question: bool = True) ->
             run = quote.add_run(redact(c.quote.strip()))
             run.italic = True
             run.font.size = Pt(10)
+            if c.quote_translation:
+                note = doc.add_paragraph(style="Quote")
+                note.add_run(f"{message('machine_translation', lang)}: ").bold = True
+                note.add_run(redact(c.quote_translation.strip())).font.size = Pt(10)
 
 
 def _to_bytes(doc) -> bytes:

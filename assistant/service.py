@@ -143,6 +143,12 @@ class Derek:
         return self._variants[key]
 
     @cached_property
+    def quote_translator(self):
+        from assistant.answer.translate import QuoteTranslator
+
+        return QuoteTranslator(self.llm)
+
+    @cached_property
     def rewriter(self):
         from assistant.query import QueryRewriter
 
@@ -197,6 +203,8 @@ class Derek:
                     answer = item
                 else:
                     yield item
+        if self.llm is not None:
+            self.quote_translator.translate(answer)
         t3 = time.perf_counter()
         answer.question = question
         answer.standalone_question = standalone if standalone != checked.text else None

@@ -26,6 +26,7 @@ class ScriptedServer:
         self.requests: list[dict] = []
         self.headers: list[dict[str, str]] = []  # each request's HTTP headers
         self.fail_if: Callable[[dict], bool] | None = None  # requests it matches get HTTP 500 in any mode
+        self.respond: Callable[[dict], str] | None = None  # when set, the reply to each request's body
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,7 +46,10 @@ class ScriptedServer:
                     return self._send(401, {"error": {"message": f"Invalid credentials: {seen}", "type": "auth"}})
                 if server.mode == "slow":
                     time.sleep(server.delay)
-                reply = server.replies.pop(0) if server.replies else server.reply
+                if server.respond is not None:
+                    reply = server.respond(body)
+                else:
+                    reply = server.replies.pop(0) if server.replies else server.reply
                 try:
                     self._stream(reply) if body.get("stream") else self._send(200, _completion(reply))
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
@@ -84,6 +88,7 @@ class ScriptedServer:
     def reset(self) -> None:
         """Back to a fresh state, for a server shared by several tests."""
         self.replies, self.requests, self.headers, self.mode, self.fail_if = [], [], [], "reply", None
+        self.respond = None
         self.reply = "No scripted reply."
 
     def close(self) -> None:

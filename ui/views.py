@@ -100,6 +100,9 @@ def answer_body(answer: Answer, lang: str, body=None, service=None) -> None:
         with st.expander(citation_label(c, lang)):
             if c.title and c.title != c.source:
                 st.caption(md_escape(c.title))
+            if c.quote_translation:
+                st.markdown(f"**{message('machine_translation', lang).capitalize()}:** "
+                            f"{md_escape(c.quote_translation)}")
             page_image(service, c, lang)
             st.markdown(highlight(c.text, c.quote), unsafe_allow_html=True)
     total = answer.timings.get("total")

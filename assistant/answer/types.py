@@ -18,6 +18,7 @@ class Citation:
     text: str
     chunk_id: str
     reference: str = ""  # one line in the source's own terms: title, chapter › article › point, page
+    quote_translation: str | None = None  # machine translation of the quote into the answer's language (LLM)
 
 
 @dataclass

@@ -53,7 +53,10 @@ def rewriter(llm_server):
 
 
 def sources_sent(server, k: int = -1) -> str:
-    return server.messages(k)["user"]
+    """The user message of the k-th answering request (those that carry <source> blocks; quote translations
+    come after the answer)."""
+    answering = [n for n, r in enumerate(server.requests) if "<source" in r["messages"][-1]["content"]]
+    return server.messages(answering[k])["user"]
 
 
 # parsing
