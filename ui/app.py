@@ -15,6 +15,15 @@ from assistant.settings import Settings
 from ui import views
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+# The choice's labels never change with the interface language: Streamlit (1.67) hands back a changed option
+# label, not the option, once the labels of a keyed selectbox change between runs, and "auto" was then lost.
+AUTO_LABEL = "Auto · Авто"
+
+
+def language_choice(state) -> str:
+    """The sidebar's choice: kk, ru, en, or auto (also for anything unexpected the widget returns)."""
+    choice = state.get("lang_choice", "auto")
+    return choice if choice in LANGUAGES else "auto"
 
 
 def _settings_key(settings: Settings) -> str:
@@ -40,7 +49,7 @@ def _warm_up(service: Derek) -> None:
 
 def interface_language(state) -> str:
     """The sidebar choice, else the language of the last answer, else the browser's, else English."""
-    choice = state.get("lang_choice", "auto")
+    choice = language_choice(state)
     if choice in LANGUAGES:
         return choice
     if state.get("answer_lang") in LANGUAGES:
@@ -87,7 +96,7 @@ state.setdefault("upload_round", 0)
 # every widget whose label is translated has a key, so switching the language keeps its state
 question = st.chat_input(message("ui_chat_placeholder", lang), max_chars=settings.max_question_chars,
                          key="question")
-if question and question.strip() and state.get("lang_choice", "auto") == "auto":
+if question and question.strip() and language_choice(state) == "auto":
     lang = question_language(question)
     lang = lang if lang in LANGUAGES else interface_language(state)
 
@@ -95,7 +104,7 @@ with st.sidebar:
     st.button(message("ui_new_chat", lang), on_click=new_chat, icon=":material/add_comment:",
               width="stretch", key="new_chat")
     st.selectbox(message("ui_language", lang), ["auto", *LANGUAGES], key="lang_choice",
-                 format_func=lambda code: LANGUAGE_NAMES.get(code) or message("ui_language_auto", lang))
+                 format_func=lambda code: LANGUAGE_NAMES.get(code, AUTO_LABEL))
     views.answerer_info(settings, lang)
     top_k = st.slider(message("ui_top_k", lang), 1, 20, settings.top_k, key="top_k")
     show_chunks = st.toggle(message("ui_show_chunks", lang), key="show_chunks")

@@ -17,6 +17,7 @@ from pathlib import Path
 SCALE = 1.6  # 115 dpi: a full page about 950 px wide, legible in the sources column
 MARK = (255, 226, 70)  # a highlighter's yellow, multiplied into the page so the ink stays dark
 MIN_PIECE = 8  # letters and digits: shorter pieces of a quote match by chance
+BAND = 0.5  # with crop=True, the share of the page's height kept around the marks (none: the whole page)
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,21 @@ def _ocr_glyphs(image) -> tuple[list[str], list[tuple[float, float, float, float
     return glyphs, boxes
 
 
-def render(path: Path, label: int | None, quote: str, scale: float = SCALE) -> PageView | None:
-    """The cited page with the quote marked, as PNG; None when the file cannot be rendered."""
+def band(rects: list[tuple[float, float, float, float]], height: int, share: float = BAND) -> tuple[int, int]:
+    """The rows (top, bottom) of a band of ``share`` of the page around the marked lines; the marks always fit."""
+    top, bottom = min(r[1] for r in rects), max(r[3] for r in rects)
+    room = max(share * height - (bottom - top), 0) / 2
+    start = max(0, int(top - room))
+    end = min(height, int(bottom + room) + 1)
+    if end - start < share * height:  # near an edge of the page: extend the other way
+        keep = int(share * height)
+        start, end = (0, min(height, keep)) if start == 0 else (max(0, height - keep), height)
+    return start, end
+
+
+def render(path: Path, label: int | None, quote: str, scale: float = SCALE, crop: bool = False) -> PageView | None:
+    """The cited page with the quote marked, as PNG; None when the file cannot be rendered. With ``crop``, half
+    the page around the marks is kept (the whole page when nothing is marked)."""
     try:
         import pypdfium2
         from PIL import Image, ImageChops, ImageDraw
@@ -144,8 +158,12 @@ def render(path: Path, label: int | None, quote: str, scale: float = SCALE) -> P
         for left, top, right, bottom in rects:
             draw.rectangle((left - 1, top - 2, right + 1, bottom + 2), fill=MARK)
         marked = len(rects)
+        page_image = ImageChops.multiply(image, overlay)
+        if crop and rects:
+            start, end = band(rects, page_image.height)
+            page_image = page_image.crop((0, start, page_image.width, end))
         out = io.BytesIO()
-        ImageChops.multiply(image, overlay).save(out, "PNG", optimize=True)
+        page_image.save(out, "PNG", optimize=True)
         return PageView(png=out.getvalue(), page_index=index, marked=marked)
     except Exception as error:  # noqa: BLE001 -- a citation is shown as text when its page cannot be drawn
         log.warning("page view of %s p. %s failed: %s", path, label, error)

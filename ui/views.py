@@ -69,7 +69,7 @@ def citation_label(c: Citation, lang: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _page_png(path: str, modified: float, page: int | None, quote: str) -> bytes | None:
-    view = page_view.render(Path(path), page, quote)
+    view = page_view.render(Path(path), page, quote, crop=True)
     return view.png if view else None
 
 

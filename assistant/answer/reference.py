@@ -32,8 +32,10 @@ def reference(
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1].rstrip() + "…"
     parts = [title] if title else []
-    if section:
-        path = section.split(LABEL_SEPARATOR)
+    path = section.split(LABEL_SEPARATOR) if section else []
+    while path and " ".join(path[0].split()).casefold() == title.casefold():
+        path = path[1:]  # the document's title heading opens the path: named once
+    if path:
         leaf = structural_heading(path[-1])
         parts += path[:-1] + [leaf.label if leaf else path[-1]]
         lang = language if language in POINT else "en"

@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from ui.page_view import SCALE, find_spans, line_boxes, render
+from ui.page_view import SCALE, band, find_spans, line_boxes, render
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FIRST = "Бірінші бет. Мұнда басқа тақырып туралы бір сөйлем бар."
@@ -87,3 +87,20 @@ def test_character_boxes_merge_into_one_box_per_line():
     line1 = [(10 + 8 * i, 100, 17 + 8 * i, 112) for i in range(5)]
     line2 = [(10 + 8 * i, 120, 17 + 8 * i, 132) for i in range(3)]
     assert line_boxes(line1 + line2) == [(10, 100, 49, 112), (10, 120, 33, 132)]
+
+
+def test_crop_keeps_half_the_page_around_the_quote(pdfs):
+    full = Image.open(io.BytesIO(render(pdfs["typed"], 2, QUOTE).png))
+    view = render(pdfs["typed"], 2, QUOTE, crop=True)
+    cropped = Image.open(io.BytesIO(view.png))
+    assert cropped.width == full.width and abs(cropped.height - full.height // 2) <= 2
+    assert yellow(view.png).sum() == yellow(render(pdfs["typed"], 2, QUOTE).png).sum()  # every mark kept
+    unmarked = Image.open(io.BytesIO(render(pdfs["typed"], 1, QUOTE, crop=True).png))
+    assert unmarked.size == full.size
+
+
+def test_band_fits_the_marks_and_stays_on_the_page():
+    assert band([(0, 500, 10, 520)], 1000) == (260, 761)
+    assert band([(0, 10, 10, 30)], 1000) == (0, 500)
+    assert band([(0, 980, 10, 995)], 1000) == (500, 1000)
+    assert band([(0, 100, 10, 900)], 1000) == (100, 901)  # a long quote: all of it

@@ -18,6 +18,14 @@ def test_a_law_is_cited_by_title_chapter_article_and_point():
     )
 
 
+def test_a_title_heading_that_opens_the_path_is_named_once():
+    title = "Су ресурстарын пайдалану туралы ереже"
+    assert reference(title, "su.docx", f"{title.upper()} › 2-бап. Су алу лимиті", None, "kk", "1") == (
+        f"{title}, 2-бап, 1-тармақ"
+    )
+    assert reference(title, "su.docx", title, 3, "kk") == f"{title}, б. 3"
+
+
 def test_no_server_path_and_plain_sections_kept():
     ref = reference("", "/home/user/secret/reports/q3.docx", "Results", 3, "en")
     assert ref == "q3.docx, Results, p. 3" and "/" not in ref
