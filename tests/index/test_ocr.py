@@ -3,6 +3,7 @@ photos are dropped with a note; without tesseract one line names the file and th
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -142,3 +143,16 @@ def test_without_tesseract_one_line_names_the_file_and_the_rest_go_on(scans, tmp
     assert failed == "scan.pdf" and "tesseract is not installed" in reason and "\n" not in reason
     [note] = report["notes"]
     assert note["path"].endswith("mixed.pdf") and "page 2 without a text layer skipped" in note["note"]
+
+
+def test_the_page_limit_holds_for_image_only_pdfs(scans, tmp_path):
+    images = [Image.open(io.BytesIO(_png(scans["scan"])))] * 3
+    big = image_pdf(tmp_path / "big-scan.pdf", images)
+    with pytest.raises(DerekError, match="the PDF has 3 pages, more than the limit of 2"):
+        load(big, max_pdf_pages=2)
+
+
+def _png(pdf_path: Path) -> bytes:
+    out = io.BytesIO()
+    page_images(pdf_path, dpi=100)[0].save(out, "PNG")
+    return out.getvalue()
