@@ -140,7 +140,8 @@ class OpenAIEmbeddingAdapter(BaseEmbedding):
                 raise
             except Exception as exc:  # network, auth, rate limit: one line, never the key
                 detail = " ".join(str(getattr(exc, "message", "") or exc).split())[:160]
-                raise DerekError(f"The embeddings server at {self.where} failed: {type(exc).__name__}: {detail}") from None
+                why = f"{type(exc).__name__}: {detail}"
+                raise DerekError(f"The embeddings server at {self.where} failed: {why}") from None
             out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         if not out:
             return np.zeros((0, 0), dtype=np.float32)
