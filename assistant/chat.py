@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from assistant.answer.types import Answer, Turn
+from assistant.answer.types import Turn
+from assistant.history import memory
+from assistant.llamaindex import DerekChatEngine
 from index.language import detect_language
 
 # Words that make a question lean on the previous turn: conjunction openers and anaphora, in kk/ru/en.
@@ -35,46 +36,12 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{question} ({previous[-1]})"
 
 
-def trim_history(history: list[Turn], budget_tokens: int, count_tokens) -> list[Turn]:
-    """The most recent turns that fit the token budget (oldest dropped first)."""
-    kept: list[Turn] = []
-    used = 0
-    for turn in reversed(history):
-        used += count_tokens(turn.content)
-        if used > budget_tokens:
-            break
-        kept.append(turn)
-    return list(reversed(kept))
-
-
-class ChatSession:
-    """One conversation over a shared Derek service; each browser session or terminal chat owns one."""
+class ChatSession(DerekChatEngine):
+    """One conversation over a shared Derek service (each browser session or terminal chat owns one): a
+    DerekChatEngine whose memory is a ChatMemoryBuffer of `history_tokens` (DEREK_HISTORY_TOKENS)."""
 
     def __init__(self, service, history_tokens: int | None = None):
-        self.service = service
-        self.history: list[Turn] = []
-        self.history_tokens = history_tokens or service.settings.history_tokens
-
-    def _remember(self, question: str, answer: Answer) -> None:
-        from assistant.tokens import count_tokens
-
-        self.history += [Turn("user", question), Turn("assistant", answer.answer)]
-        self.history = trim_history(self.history, self.history_tokens, count_tokens)
-
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        answer = self.service.ask(question, history=self.history, k=k)
-        self._remember(question, answer)
-        return answer
-
-    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
-        """Text deltas, then the final Answer."""
-        for item in self.service.stream(question, history=self.history, k=k):
-            if isinstance(item, Answer):
-                self._remember(question, item)
-            yield item
-
-    def reset(self) -> None:
-        self.history = []
+        super().__init__(service.query_engine, memory(history_tokens or service.settings.history_tokens))
 
 
 def question_language(question: str) -> str:

@@ -19,9 +19,21 @@ app = typer.Typer(
     help="Derek: cited answers from your sources, in Kazakh, Russian and English.",
 )
 
-from bench.cli import bench_app  # noqa: E402  (the benchmarks are a sub-command group)
 
-app.add_typer(bench_app, name="bench")
+
+def _add_command_groups(typer_app: typer.Typer) -> None:
+    """Command groups installed beside Derek register under the entry point group "derek.commands" (the
+    benchmarks add `derek bench` that way): the product never imports them."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="derek.commands"):
+        try:
+            typer_app.add_typer(entry.load(), name=entry.name)
+        except Exception:  # noqa: BLE001 -- a broken optional group must not break `derek`
+            continue
+
+
+_add_command_groups(app)
 
 CollectionOpt = Annotated[
     str | None, typer.Option("--collection", help="Chroma collection (default DEREK_COLLECTION).")

@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from assistant.prompts import PROMPTS_DIR
 from index.errors import DerekError
+from index.language import LANGUAGES
 
-LANGUAGES = ("kk", "ru", "en")
+__all__ = ["LANGUAGES", "message"]
 
 
 @lru_cache(maxsize=8)

@@ -1,5 +1,6 @@
-"""Prompt templates from the repo's prompts/ folder: `<name>.<language>.md` (or `<name>.md`) with
-`## system` and `## user` sections and `{placeholder}` fields."""
+"""Prompt templates from the `prompts` package: `<name>.<language>.md` (or `<name>.md`) with `## system` and
+`## user` sections and `{placeholder}` fields, loaded as LlamaIndex `ChatPromptTemplate`s (one pass: text
+inserted into a field is never expanded again)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from llama_index.core.llms import ChatMessage, MessageRole
+from llama_index.core.prompts import ChatPromptTemplate
+
 from index.errors import DerekError
+from index.language import LANGUAGES
 
 # the installed `prompts` package (package data in a wheel, the repo folder in an editable install)
 PROMPTS_DIR = Path(str(resources.files("prompts")))
-LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
 # The fixed abstention sentence of each language; the answer prompts tell the model to use it verbatim.
 NO_ANSWER = {
@@ -22,23 +26,30 @@ NO_ANSWER = {
     "en": "The sources do not contain the answer to this question.",
 }
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
-_FIELD = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
 class Prompt:
-    """A system and a user template."""
+    """A system and a user template, as a LlamaIndex ChatPromptTemplate."""
 
     system: str
     user: str
 
+    @property
+    def template(self) -> ChatPromptTemplate:
+        return ChatPromptTemplate(message_templates=[
+            ChatMessage(role=MessageRole.SYSTEM, content=self.system),
+            ChatMessage(role=MessageRole.USER, content=self.user),
+        ])
+
+    def messages(self, **values: str) -> list[ChatMessage]:
+        """The system and user messages with the fields filled (unknown fields are left as they are)."""
+        return self.template.format_messages(**{k: str(v) for k, v in values.items()})
+
     def render(self, **values: str) -> tuple[str, str]:
-        """(system, user) with `{name}` fields filled in one pass; inserted text is never re-expanded."""
-
-        def fill(text: str) -> str:
-            return _FIELD.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
-
-        return fill(self.system), fill(self.user)
+        """(system, user) texts with the fields filled."""
+        system, user = self.messages(**values)
+        return system.content or "", user.content or ""
 
 
 @lru_cache(maxsize=32)

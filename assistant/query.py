@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answer.types import Turn
 from assistant.chat import condense
+from assistant.history import history_lines
 from assistant.prompts import LANGUAGE_NAMES, LANGUAGES, load_prompt, other_languages
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_MARKER = re.compile(r"[ \t]*\[\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*\]")  # stale [n] citation markers in history
 _BULLET = re.compile(r"^(?:[-*•·]\s+|\(?\d{1,2}(?:[.:]\s+|\)\s*))")
 _LANGUAGE_WORDS = (
     "kazakh|russian|english|kk|ru|en|қазақша|орысша|ағылшынша|қазақ тілінде|орыс тілінде|ағылшын тілінде"
@@ -35,7 +35,7 @@ _LABEL = re.compile(
 )
 _QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "„": "“", "`": "`"}
 _WORD = re.compile(r"\w", re.UNICODE)
-_HISTORY_CHARS = 4000  # the condense prompt's conversation: the latest turns that fit
+_HISTORY_TOKENS = 1000  # the condense prompt's conversation: the latest turns that fit
 _TURN_CHARS = 600  # each turn cut to this (long answers add little to resolving "it", "that")
 
 
@@ -97,24 +97,6 @@ def parse_standalone(reply: str, label: str, limit: int) -> str | None:
     return None
 
 
-def history_text(history: list[Turn], max_chars: int = _HISTORY_CHARS) -> str:
-    """The latest turns as "role: text" lines, oldest first, without citation markers."""
-    lines: list[str] = []
-    used = 0
-    for turn in reversed(history):
-        text = " ".join(_MARKER.sub("", turn.content).split())
-        if not text:
-            continue
-        if len(text) > _TURN_CHARS:
-            text = text[:_TURN_CHARS].rsplit(" ", 1)[0] + " …"
-        line = f"{turn.role}: {text}"
-        used += len(line) + 1
-        if used > max_chars and lines:
-            break
-        lines.append(line)
-    return "\n".join(reversed(lines))
-
-
 class QueryRewriter:
     """Rewrites a question for retrieval; `llm` from make_llm(settings), None in extractive mode.
 
@@ -130,7 +112,8 @@ class QueryRewriter:
         if self.llm is None or not any(t.role == "user" and t.content.strip() for t in history):
             return fallback
         prompt = load_prompt("condense", language if language in LANGUAGES else "en")
-        system, user = prompt.render(history=history_text(history), question=question)
+        system, user = prompt.render(history=history_lines(history, _HISTORY_TOKENS, _TURN_CHARS),
+                                     question=question)
         reply = self._chat(system, user, "condense")
         if reply is None:
             return fallback

@@ -156,7 +156,14 @@ class Derek:
 
         return QueryRewriter(self.llm)
 
-    def _prepare(self, question: str, history: list | None):
+    @cached_property
+    def query_engine(self):
+        """The LlamaIndex query engine every answer goes through (CLI, UI, benchmarks, the Python API)."""
+        from assistant.llamaindex import DerekQueryEngine, DerekRetriever
+
+        return DerekQueryEngine(retriever=DerekRetriever(self))
+
+    def prepare(self, question: str, history: list | None):
         """The checked question, its standalone form, its translations (extra queries) and the rewrite seconds."""
         import time
 
@@ -173,46 +180,13 @@ class Derek:
     ):
         from assistant.retrieve.hybrid import RetrievalMode
 
-        checked, standalone, extra_queries, _ = self._prepare(question, history)
+        checked, standalone, extra_queries, _ = self.prepare(question, history)
         return self.retriever_with(**(options or {})).retrieve(standalone, checked.language, k or self.settings.top_k,
                                        mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
 
     def ask(self, question: str, history: list | None = None, k: int | None = None):
-        answer = None
-        for item in self.stream(question, history=history, k=k):
-            answer = item
-        return answer
+        return self.query_engine.answer(question, history, k)
 
     def stream(self, question: str, history: list | None = None, k: int | None = None) -> Iterator:
         """Yields answer text deltas (LLM mode), then the final Answer."""
-        import time
-
-        from assistant.answer.types import Answer
-
-        t0 = time.perf_counter()
-        checked, standalone, extra_queries, rewrite = self._prepare(question, history)
-        retriever = self.retriever
-        t1 = time.perf_counter()
-        chunks = retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
-                                    extra_queries=extra_queries)
-        t2 = time.perf_counter()
-        answer = None
-        if self.llm is None:
-            answer = self.answerer.answer(checked.text, checked.language, chunks)
-        else:
-            for item in self.answerer.stream(checked.text, checked.language, chunks, history or []):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    yield item
-        if self.llm is not None:
-            self.quote_translator.translate(answer)
-        t3 = time.perf_counter()
-        answer.question = question
-        answer.standalone_question = standalone if standalone != checked.text else None
-        if checked.note:
-            answer.answer = f"({checked.note})\n{answer.answer}"
-        answer.timings.update({"prepare": round(t1 - t0 - rewrite, 4), "rewrite": round(rewrite, 4),
-                               "retrieve": round(t2 - t1, 4),
-                               "answer": round(t3 - t2, 4), "total": round(t3 - t0, 4)})
-        yield answer
+        return self.query_engine.stream(question, history, k)

@@ -12,5 +12,10 @@ def _encoder():
     return get_tokenizer()
 
 
+def tokenizer():
+    """The tokenizer function (text -> token ids) LlamaIndex uses, from llama-index-core's bundled cl100k file."""
+    return _encoder()
+
+
 def count_tokens(text: str) -> int:
     return len(_encoder()(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+LANGUAGES = ("kk", "ru", "en")  # the languages Derek reads and answers in, everywhere in this order
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
 # Frequent Kazakh words written without Kazakh-only letters.

@@ -11,10 +11,11 @@ import httpx
 import openai
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from assistant.answer.cite import MARKER, map_citations
+from assistant.answer.cite import map_citations
 from assistant.answer.llm_client import make_llm
 from assistant.answer.types import Answer, Turn
 from assistant.answer.verify import SUPPORT_THRESHOLD, is_no_answer, verify_claims
+from assistant.history import history_lines
 from assistant.prompts import LANGUAGES, NO_ANSWER, load_prompt
 from assistant.retrieve.types import RetrievedChunk
 from assistant.settings import Settings
@@ -117,7 +118,7 @@ class LLMAnswerer:
                 f"DEREK_LLM_CONTEXT_WINDOW={self.settings.llm_context_window} leaves no room for sources "
                 f"after DEREK_LLM_MAX_TOKENS={self.settings.llm_max_tokens} and the question."
             )
-        history_text = self._history(history or [], min(self.settings.history_tokens, budget // 3))
+        history_text = history_lines(history or [], min(self.settings.history_tokens, budget // 3))
         budget -= count_tokens(history_text)
         blocks: list[str] = []
         kept: list[RetrievedChunk] = []
@@ -144,18 +145,6 @@ class LLMAnswerer:
             ChatMessage(role=MessageRole.SYSTEM, content=system),
             ChatMessage(role=MessageRole.USER, content=user),
         ], kept
-
-    @staticmethod
-    def _history(history: list[Turn], budget: int) -> str:
-        """The latest turns that fit `budget`, oldest first, without their [n] markers (stale numbers)."""
-        lines: list[str] = []
-        for turn in reversed(history):
-            line = f"{turn.role}: {' '.join(MARKER.sub('', turn.content).split())}"
-            budget -= count_tokens(line) + 1
-            if budget < 0:
-                break
-            lines.append(line)
-        return "\n".join(reversed(lines))
 
     def answer(
         self, question: str, language: str, chunks: list[RetrievedChunk], history: list[Turn] | None = None

@@ -12,9 +12,9 @@ from pathlib import Path
 from assistant.numbers import extract_numbers
 from assistant.retrieve.normalize import STOPWORDS, tokenize
 from index.errors import DerekError
+from index.language import LANGUAGES
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.tsv")
-LANGUAGES = ("kk", "ru", "en")
 
 
 @dataclass

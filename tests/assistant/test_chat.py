@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.types import Turn
-from assistant.chat import condense, is_follow_up, trim_history
+from assistant.chat import condense, is_follow_up
+from assistant.history import recent
 
 TRADE_EN = "What was the trade volume between China and Turkmenistan in 2023?"
 
@@ -68,15 +69,14 @@ def test_standalone_question_and_empty_history_are_unchanged():
     assert condense("And its exports?", [Turn("assistant", "Turkmenistan")]) == "And its exports?"
 
 
-def test_trim_history_keeps_the_newest_turns_within_budget():
-    count = lambda text: len(text.split())  # noqa: E731
+def test_memory_keeps_the_newest_turns_within_budget():
+    words = str.split  # a tokenizer: one token per word
     history = [Turn("user" if i % 2 == 0 else "assistant", f"turn{i} " + "w " * 9) for i in range(10)]  # 10 tokens each
-    kept = trim_history(history, 35, count)
-    assert kept == history[-3:]
-    assert sum(count(t.content) for t in kept) <= 35
-    assert trim_history(history, 1000, count) == history
-    assert trim_history(history, 5, count) == []
-    assert trim_history([], 100, count) == []
+    assert recent(history, 45, words) == history[-4:]  # 4 turns fit, starting with a question
+    assert recent(history, 35, words) == history[-2:]  # 3 would fit, but the oldest is an answer
+    assert recent(history, 1000, words) == history
+    assert recent(history, 5, words) == []  # not even the last turn
+    assert recent([], 100, words) == []
 
 
 def test_follow_up_through_the_service_retrieves_the_energy_passage(service):
