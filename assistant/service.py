@@ -50,6 +50,7 @@ class Derek:
                 list(paths), self.store, self.embedder, self.manifest, prune=prune, reset=reset,
                 chunk_tokens=self.settings.chunk_tokens, max_pdf_pages=self.settings.pdf_max_pages,
                 ocr_languages=self.settings.ocr_languages, progress=progress,
+                chunk_vectors=self.settings.chunk_vectors.value,
             )
             self.generation += 1
         return report

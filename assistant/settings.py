@@ -20,6 +20,11 @@ class EmbedPrefixes(str, Enum):
     NONE = "none"  # send the text as it is (OpenAI's models)
 
 
+class ChunkVectors(str, Enum):
+    EMBED = "embed"  # each chunk embedded as a passage of its own (a second pass over the text)
+    SENTENCES = "sentences"  # derived from its sentences' vectors: one embedding pass
+
+
 class LLMMode(str, Enum):
     EXTRACTIVE = "extractive"
     OPENAI = "openai"
@@ -64,6 +69,7 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(default=5, description="Chunks given to the answerer.")
     chunk_tokens: int = Field(default=300, description="Chunk size in e5 tokens (e5 window is 512).")
+    chunk_vectors: ChunkVectors = Field(default=ChunkVectors.EMBED, description="embed | sentences (ChunkVectors).")
     history_tokens: int = Field(default=1500, description="Conversation memory budget in tokens.")
     max_question_chars: int = Field(default=2000, description="Longer questions are truncated with a note.")
     refuse_question_chars: int = Field(default=100_000, description="Questions longer than this are refused.")

@@ -104,26 +104,61 @@ EMBED_BATCH = 64  # texts per embedding call: progress is reported between batch
 
 def embed_chunks(
     chunks: list[Chunk], embedder: Embedder, on_progress: Callable[[int, int], None] | None = None,
+    chunk_vectors: str = "embed",
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once."""
+    """Chunk vectors and per-chunk sentence vectors; a sentence shared by overlapping chunks is embedded once.
+
+    ``chunk_vectors="embed"`` embeds each chunk (with its heading) as a passage of its own; ``"sentences"``
+    derives it from the sentence vectors instead (their mean weighted by e5 tokens, plus the heading's vector),
+    one embedding pass over the text instead of two.
+    """
     sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
     unique = list(dict.fromkeys(s for group in sentences for s in group))
-    texts = [with_heading(c.section, c.text) for c in chunks] + unique
+    if chunk_vectors == "sentences":
+        headings = list(dict.fromkeys(h for c in chunks if (h := c.heading) and not c.text.startswith(h)))
+        texts = unique + headings
+    else:
+        texts = [with_heading(c.section, c.text) for c in chunks] + unique
     parts = []
     for start in range(0, len(texts), EMBED_BATCH):
         parts.append(embedder.passage_vectors(texts[start : start + EMBED_BATCH]))
         if on_progress:
             on_progress(min(start + EMBED_BATCH, len(texts)), len(texts))
     vectors = np.concatenate(parts)
-    chunk_vecs, vecs = vectors[: len(chunks)], vectors[len(chunks) :]
+    if chunk_vectors == "sentences":
+        vecs = vectors[: len(unique)]
+        heading_row = {h: len(unique) + i for i, h in enumerate(headings)}
+        weight = {s: embedder.count_tokens(s) for s in unique + headings}
+        chunk_vecs = _derived(chunks, sentences, unique, vectors, heading_row, weight)
+    else:
+        chunk_vecs, vecs = vectors[: len(chunks)], vectors[len(chunks) :]
     row = {s: i for i, s in enumerate(unique)}
     return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
+
+
+def _derived(chunks, sentences, unique, vectors, heading_row, weight) -> np.ndarray:
+    """Each chunk's vector from its sentences' (and heading's) vectors, weighted by their e5 tokens."""
+    row = {s: i for i, s in enumerate(unique)}
+    out = []
+    for chunk, group in zip(chunks, sentences, strict=True):
+        rows = [row[s] for s in group]
+        weights = [weight[s] for s in group]
+        heading = chunk.heading
+        if heading in heading_row and not chunk.text.startswith(heading):
+            rows.append(heading_row[heading])
+            weights.append(weight[heading])
+        if not rows:
+            out.append(np.zeros(vectors.shape[1], dtype=np.float32))
+            continue
+        mean = np.average(vectors[rows], axis=0, weights=np.asarray(weights, dtype=np.float32))
+        out.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+    return np.stack(out).astype(np.float32)
 
 
 def index_file(
     path: Path, store: ChromaStore, embedder: Embedder, manifest: Manifest, *, digest: str,
     chunk_tokens: int, max_pdf_pages: int, ocr_languages: str = DEFAULT_LANGUAGES,
-    progress: Progress | None = None,
+    progress: Progress | None = None, chunk_vectors: str = "embed",
 ) -> tuple[int, list[str]]:
     """Replace one file's chunks in the store, then record it in the manifest.
 
@@ -141,7 +176,7 @@ def index_file(
     chunks = chunk_document(doc, embedder.count_tokens, max_tokens=chunk_tokens)
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
-    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder, stage("embed"))
+    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder, stage("embed"), chunk_vectors)
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.text for c in chunks))
     term_vecs = embedder.query_vectors(new_terms) if new_terms else None
@@ -162,7 +197,7 @@ def index_file(
 def index_paths(
     paths: Iterable[Path], store: ChromaStore, embedder: Embedder, manifest: Manifest, *,
     prune: bool = False, reset: bool = False, chunk_tokens: int = 300, max_pdf_pages: int = 2000,
-    ocr_languages: str = DEFAULT_LANGUAGES, progress: Progress | None = None,
+    ocr_languages: str = DEFAULT_LANGUAGES, progress: Progress | None = None, chunk_vectors: str = "embed",
 ) -> IndexReport:
     """Index files and folders incrementally; one bad file never stops the rest."""
     started = time.perf_counter()
@@ -184,6 +219,7 @@ def index_paths(
             written, notes = index_file(
                 path, store, embedder, manifest, digest=digest, chunk_tokens=chunk_tokens,
                 max_pdf_pages=max_pdf_pages, ocr_languages=ocr_languages, progress=progress,
+                chunk_vectors=chunk_vectors,
             )
             report.chunks_written += written
             report.notes += [(source, note) for note in notes]
