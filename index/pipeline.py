@@ -17,12 +17,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from index.chunk import chunk_document
-from index.clean import clean
 from index.document import Chunk
 from index.errors import DerekError
 from index.load import SUPPORTED_SUFFIXES, load
 from index.manifest import Manifest, ManifestEntry
+from index.nodes import document_from, ingestion_pipeline, is_sentence
 from index.ocr import DEFAULT_LANGUAGES
 from index.store import ChromaStore
 from index.structure import with_heading
@@ -172,24 +171,25 @@ def index_file(
 
     raw = load(path, source=source, max_pdf_pages=max_pdf_pages, ocr_languages=ocr_languages,
                on_page=stage("page"))
-    doc = clean(raw)
-    chunks = chunk_document(doc, embedder.count_tokens, max_tokens=chunk_tokens)
+    nodes = ingestion_pipeline(embedder, chunk_tokens, chunk_vectors, stage("embed")).run(
+        documents=[document_from(raw)])
+    chunks = [n for n in nodes if not is_sentence(n)]
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
-    chunk_vecs, sent_vecs = embed_chunks(chunks, embedder, stage("embed"), chunk_vectors)
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
-    new_terms = store.missing_terms(word_forms(c.text for c in chunks))
+    new_terms = store.missing_terms(word_forms(c.get_content() for c in chunks))
     term_vecs = embedder.query_vectors(new_terms) if new_terms else None
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)
     store.delete_source(source)
-    store.upsert(chunks, chunk_vecs, sent_vecs)
+    store.add_nodes(list(nodes))
     if term_vecs is not None:
         store.add_terms(new_terms, term_vecs)
     manifest.put(ManifestEntry(
-        source=source, path=str(path.resolve()), sha256=digest, chunks=len(chunks), language=doc.language,
-        title=doc.title, indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        source=source, path=str(path.resolve()), sha256=digest, chunks=len(chunks),
+        language=chunks[0].source_node.metadata["language"], title=chunks[0].source_node.metadata["title"],
+        indexed_at=datetime.now(UTC).isoformat(timespec="seconds"),
     ))
     return len(chunks), raw.notes
 

@@ -1,15 +1,19 @@
 """Chroma behind one small adapter: embedded PersistentClient by default, a Chroma server over HTTP when configured.
 
-Three collections per index: `<name>` holds chunks, `<name>__sentences` holds each chunk's sentences, so retrieval
-can score the best sentence as well as the chunk, and `<name>__terms` holds one vector per distinct word form of the
-corpus (the vocabulary the cross-lingual term bridge maps question words onto; shared by all documents, so deleting a
-document leaves its words, which then match nothing). Embeddings are always passed in: Chroma never embeds.
+Chunks and sentences are written and searched through LlamaIndex's `ChromaVectorStore`
+(llama-index-vector-stores-chroma), as the nodes of `index/nodes.py`; the flat metadata stored beside each node
+(source, title, page, section, ...) is what the retriever reads back. Three collections per index: `<name>` holds
+chunks, `<name>__sentences` holds each chunk's sentences, so retrieval can score the best sentence as well as the
+chunk, and `<name>__terms` holds one vector per distinct word form of the corpus (the vocabulary the cross-lingual
+term bridge maps question words onto; shared by all documents, so deleting a document leaves its words, which then
+match nothing). Embeddings are always passed in: Chroma never embeds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,12 @@ class StoredChunk:
     def page(self) -> int | None:
         page = self.metadata.get("page", -1)
         return None if page is None or page < 0 else int(page)
+
+
+def _vector_store(collection: Any):
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    return ChromaVectorStore(chroma_collection=collection)
 
 
 def term_id(word: str) -> str:
@@ -107,33 +117,28 @@ class ChromaStore:
     # writing
     def upsert(self, chunks: list[Chunk], chunk_vectors: np.ndarray, sentence_vectors: list[np.ndarray]) -> None:
         """Write chunks and their sentences (idempotent: ids are deterministic)."""
-        metas = []
-        for c in chunks:
-            meta = c.metadata()
-            meta["sentences"] = json.dumps(c.sentences)
-            metas.append(meta)
-        for i in range(0, len(chunks), _BATCH):
-            part = slice(i, i + _BATCH)
-            self._chunks.upsert(
-                ids=[c.id for c in chunks[part]],
-                embeddings=chunk_vectors[part],
-                documents=[c.text for c in chunks[part]],
-                metadatas=metas[part],
-            )
-        ids, vecs, docs, smetas = [], [], [], []
-        for c, svecs in zip(chunks, sentence_vectors, strict=True):
-            for j, (s, e) in enumerate(c.sentences):
-                ids.append(f"{c.id}:{j}")
-                vecs.append(svecs[j])
-                docs.append(c.text[s:e])
-                smetas.append({"chunk_id": c.id, "source": c.source, "i": j})
-        for i in range(0, len(ids), _BATCH):
-            self._sentences.upsert(
-                ids=ids[i : i + _BATCH],
-                embeddings=np.asarray(vecs[i : i + _BATCH], dtype=np.float32),
-                documents=docs[i : i + _BATCH],
-                metadatas=smetas[i : i + _BATCH],
-            )
+        from index.nodes import chunk_nodes, is_sentence
+
+        nodes = []
+        for chunk, vector, svecs in zip(chunks, chunk_vectors, sentence_vectors, strict=True):
+            made = chunk_nodes(chunk)
+            made[0].embedding = np.asarray(vector, dtype=np.float32).tolist()
+            for node, svec in zip([n for n in made if is_sentence(n)], svecs, strict=True):
+                node.embedding = np.asarray(svec, dtype=np.float32).tolist()
+            nodes += made
+        self.add_nodes(nodes)
+
+    def add_nodes(self, nodes: list) -> None:
+        """Write embedded chunk and sentence nodes (index/nodes.py) through ChromaVectorStore; a node already
+        stored under its id is replaced."""
+        from index.nodes import is_sentence
+
+        for collection, part in ((self._chunks, [n for n in nodes if not is_sentence(n)]),
+                                 (self._sentences, [n for n in nodes if is_sentence(n)])):
+            for i in range(0, len(part), _BATCH):
+                batch = part[i : i + _BATCH]
+                collection.delete(ids=[n.node_id for n in batch])  # ChromaVectorStore.add does not upsert
+                _vector_store(collection).add(batch)
 
     def missing_terms(self, words: list[str]) -> list[str]:
         """The words (distinct, in order) that have no vector in the vocabulary yet."""
@@ -212,9 +217,13 @@ class ChromaStore:
         return self._query(self._sentences, vector, k)
 
     def _query(self, col: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Through ChromaVectorStore, which reports exp(-distance); the retriever works with cosines."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
         # Chroma returns fewer than k hits (or none) on a small or empty collection: no count() round trip
-        got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, include=["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+        got = _vector_store(col).query(VectorStoreQuery(
+            query_embedding=np.asarray(vector, dtype=np.float32).tolist(), similarity_top_k=k))
+        return [(i, 1.0 + math.log(max(sim, 1e-12))) for i, sim in zip(got.ids, got.similarities)]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Stored sentence vectors per chunk id, rows in sentence order."""

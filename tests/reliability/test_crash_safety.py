@@ -52,15 +52,15 @@ WRAPPER = textwrap.dedent('''
             halt()
     store.ChromaStore.delete_source = patched_delete
 
-    upsert = store.ChromaStore.upsert
-    def patched_upsert(self, chunks, chunk_vectors, sentence_vectors):
-        if point == "chunks-written" and chunks and chunks[0].source.endswith(target):
-            class Halt:
-                def upsert(self, **kwargs):
-                    halt()
+    upsert = store.ChromaStore.add_nodes
+    def patched_upsert(self, nodes):
+        if point == "chunks-written" and nodes and nodes[0].metadata["source"].endswith(target):
+            class Halt:  # the sentences' collection: any call (delete, add) hangs once the chunks are written
+                def __getattr__(self, name):
+                    return lambda *args, **kwargs: halt()
             self._sentences = Halt()
-        upsert(self, chunks, chunk_vectors, sentence_vectors)
-    store.ChromaStore.upsert = patched_upsert
+        upsert(self, nodes)
+    store.ChromaStore.add_nodes = patched_upsert
 
     put = manifest.Manifest.put
     def patched_put(self, entry):
