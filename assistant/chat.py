@@ -7,7 +7,7 @@ import re
 from assistant.answer.types import Turn
 from assistant.history import memory
 from assistant.llamaindex import DerekChatEngine
-from index.language import detect_language
+from index.text.language import detect_language
 
 # Words that make a question lean on the previous turn: conjunction openers and anaphora, in kk/ru/en.
 _OPENERS = {"and", "also", "what", "how", "but", "а", "и", "ещё", "еще", "также", "ал", "тағы", "және"}

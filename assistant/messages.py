@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from assistant.prompts import PROMPTS_DIR
 from index.errors import DerekError
-from index.language import LANGUAGES
+from index.text.language import LANGUAGES
 
 __all__ = ["LANGUAGES", "message"]
 

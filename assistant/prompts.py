@@ -14,7 +14,7 @@ from llama_index.core.llms import ChatMessage, MessageRole
 from llama_index.core.prompts import ChatPromptTemplate
 
 from index.errors import DerekError
-from index.language import LANGUAGES
+from index.text.language import LANGUAGES
 
 # the installed `prompts` package (package data in a wheel, the repo folder in an editable install)
 PROMPTS_DIR = Path(str(resources.files("prompts")))

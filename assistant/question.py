@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.messages import message
 from index.errors import DerekError
-from index.language import detect_language, fix_mixed_script
+from index.text.language import detect_language, fix_mixed_script
 
 # control and invisible direction characters, and lone surrogates (undecodable bytes of a command line)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")

@@ -15,8 +15,9 @@ MODES = ("dense", "bm25", "hybrid", "final")  # then the final pipeline's ablati
 
 def all_modes() -> tuple[str, ...]:
     from assistant.retrieve.hybrid import ABLATIONS
+    from bench.baselines import LLAMAINDEX_DEFAULT
 
-    return (*MODES, *(f"final {name}" for name in ABLATIONS))
+    return (LLAMAINDEX_DEFAULT, *MODES, *(f"final {name}" for name in ABLATIONS))
 LANGS = ("kk", "ru", "en")
 
 
@@ -33,18 +34,23 @@ def _history(row: dict) -> list:
 def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> list[dict]:
     """Per answerable question and mode: does the top-1 / top-k chunk text contain the gold evidence?"""
     from assistant.retrieve.hybrid import ABLATIONS, RetrievalMode
+    from bench.baselines import LLAMAINDEX_DEFAULT, as_chunks, llamaindex_default_retriever
 
     modes = modes or all_modes()
+    default = llamaindex_default_retriever(service, k) if LLAMAINDEX_DEFAULT in modes else None
     out = []
     for row in rows:
         if not row.get("answerable", True):
             continue
         for mode in modes:
             options = ABLATIONS.get(mode.removeprefix("final "))
-            chunks = service.retrieve(
-                row["question"], k=k, history=_history(row),
-                mode=RetrievalMode.FINAL if options else RetrievalMode(mode), options=options,
-            )
+            if mode == LLAMAINDEX_DEFAULT:
+                chunks = as_chunks(default.retrieve(row["question"]))
+            else:
+                chunks = service.retrieve(
+                    row["question"], k=k, history=_history(row),
+                    mode=RetrievalMode.FINAL if options else RetrievalMode(mode), options=options,
+                )
             hits = [evidence_in(c.text, row["evidence"]) for c in chunks]
             out.append(
                 {

@@ -30,7 +30,10 @@ class Variant:
 
 def variants() -> list[Variant]:
     """Baselines, Derek's final pipeline, and each of its added signals switched off."""
+    from bench.baselines import LLAMAINDEX_DEFAULT
+
     return [
+        Variant(LLAMAINDEX_DEFAULT, "llamaindex"),
         Variant("dense", "dense"),
         Variant("bm25", "bm25"),
         Variant("hybrid (RRF)", "hybrid"),
@@ -56,12 +59,20 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
     from assistant.retrieve.hybrid import RetrievalMode
 
     out = []
+    from bench.baselines import as_chunks, llamaindex_default_retriever
+
     for variant in chosen:
-        retriever = derek.retriever_with(**variant.options)
+        if variant.mode == "llamaindex":
+            default = llamaindex_default_retriever(derek, depth)
+        else:
+            retriever = derek.retriever_with(**variant.options)
         for lang in LANGS:
             for row in rows:
                 question = row[lang]
-                chunks = retriever.retrieve(question, lang, k=depth, mode=RetrievalMode(variant.mode))
+                if variant.mode == "llamaindex":
+                    chunks = as_chunks(default.retrieve(question))
+                else:
+                    chunks = retriever.retrieve(question, lang, k=depth, mode=RetrievalMode(variant.mode))
                 ranked = passage_ranking(chunks)
                 rel = kq.qrels[row["id"]]
                 out.append(

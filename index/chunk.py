@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from index.document import Chunk, Document, Paragraph
-from index.language import detect_language
 from index.sentences import split_sentences
+from index.text.language import detect_language
 
 
 @dataclass(frozen=True)

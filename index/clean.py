@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
-from index.language import dominant_language, fix_mixed_script
 from index.structure import Heading, SectionPath, is_note, point_of, structural_heading
+from index.text.language import dominant_language, fix_mixed_script
 
 PAGE_CHARS = 3500  # about one printed page: beyond this from a page-number line, the page is unknown
 MIN_RUNNING_LINE = 12  # shorter repeated lines ("* * *", "Abstract") are not running headers

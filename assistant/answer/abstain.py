@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import mentions_in, question_concepts, token_positions
-from assistant.retrieve.expand import ExpandedQuery, name_matches
-from assistant.retrieve.normalize import text_tokens
 from assistant.retrieve.types import RetrievedChunk
+from index.text.concepts import mentions_in, question_concepts, token_positions
+from index.text.expand import ExpandedQuery, name_matches
+from index.text.normalize import text_tokens
+from index.text.numbers import extract_numbers
 
 
 def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> list[str]:

@@ -9,9 +9,9 @@ import numpy as np
 
 from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Citation
-from assistant.numbers import extract_numbers, numbers_match
 from assistant.retrieve.types import RetrievedChunk
 from index.sentences import split_sentences
+from index.text.numbers import extract_numbers, numbers_match
 
 # "[1]", "[1, 2]", "[1;2]", "[1-3]", "[1–3]"; adjacent "[1][2]" are two markers. The leading space is part of
 # the match so that a dropped marker leaves no gap before the full stop.

@@ -11,12 +11,12 @@ from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
-from assistant.numbers import extract_numbers
-from assistant.retrieve.concepts import coverage, mentions_in, question_concepts
-from assistant.retrieve.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from assistant.retrieve.types import RetrievedChunk
-from index.language import detect_language
 from index.structure import section_heading, structural_heading
+from index.text.concepts import coverage, mentions_in, question_concepts
+from index.text.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
+from index.text.language import detect_language
+from index.text.numbers import extract_numbers
 
 
 @dataclass(frozen=True)

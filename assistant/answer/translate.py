@@ -8,9 +8,9 @@ import logging
 import time
 
 from assistant.answer.types import Answer
-from assistant.numbers import extract_numbers, numbers_match
 from assistant.prompts import LANGUAGE_NAMES, load_prompt
-from index.language import detect_language
+from index.text.language import detect_language
+from index.text.numbers import extract_numbers, numbers_match
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ import numpy as np
 
 from assistant.answer.cite import chunk_sentences, split_claims
 from assistant.answer.types import Citation
-from assistant.numbers import extract_numbers, numbers_match
 from assistant.prompts import NO_ANSWER
 from assistant.retrieve.types import RetrievedChunk
+from index.text.numbers import extract_numbers, numbers_match
 
 # Cosine of e5 passage vectors (claim vs best sentence of the cited chunk). Calibrated on sentences of
 # corpus/central-asia-china-foreign-policy.kk.txt: en/ru translations and loose paraphrases of 12 Kazakh

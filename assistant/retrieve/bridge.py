@@ -14,7 +14,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from assistant.retrieve.normalize import STOPWORDS, stem, word_language
+from index.text.normalize import STOPWORDS, stem, word_language
 from index.vocabulary import MIN_LETTERS
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.numbers import extract_numbers
 from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
-from assistant.retrieve.concepts import (
+from assistant.retrieve.lexical import BM25Index, MultilingualBM25
+from assistant.retrieve.shift import LanguageShift
+from assistant.retrieve.types import RetrievedChunk
+from index.store import ChromaStore, StoredChunk
+from index.structure import with_heading
+from index.text.concepts import (
     Concept,
     adjacency,
     coverage,
@@ -24,13 +28,9 @@ from assistant.retrieve.concepts import (
     question_concepts,
     token_positions,
 )
-from assistant.retrieve.expand import expand_query, load_lexicon, name_matches
-from assistant.retrieve.lexical import BM25Index, MultilingualBM25
-from assistant.retrieve.normalize import tokenize
-from assistant.retrieve.shift import LanguageShift
-from assistant.retrieve.types import RetrievedChunk
-from index.store import ChromaStore, StoredChunk
-from index.structure import with_heading
+from index.text.expand import expand_query, load_lexicon, name_matches
+from index.text.normalize import tokenize
+from index.text.numbers import extract_numbers
 
 
 class RetrievalMode(str, Enum):

@@ -9,7 +9,7 @@ import numpy as np
 
 
 class BM25Index:
-    """A BM25 index over passages given as ids and token lists (see assistant.retrieve.normalize.tokenize)."""
+    """A BM25 index over passages given as ids and token lists (see index.text.normalize.tokenize)."""
 
     def __init__(self, ids: Sequence[str], tokens: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75):
         if len(ids) != len(tokens):

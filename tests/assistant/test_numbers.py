@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.numbers import extract_numbers, numbers_match
+from index.text.numbers import extract_numbers, numbers_match
 
 
 @pytest.mark.parametrize(

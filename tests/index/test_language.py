@@ -1,4 +1,4 @@
-from index.language import detect_language, dominant_language
+from index.text.language import detect_language, dominant_language
 
 
 def test_kazakh_short_questions():

@@ -4,7 +4,7 @@ sentence TextNodes linked by relationships -> ChromaVectorStore, with Derek's de
 from __future__ import annotations
 
 import numpy as np
-from llama_index.core.schema import NodeRelationship, TextNode
+from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 

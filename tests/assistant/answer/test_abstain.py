@@ -6,7 +6,7 @@ from pathlib import Path as _Path
 import pytest
 
 from assistant.answer.abstain import asks_for_quantity
-from assistant.retrieve.expand import load_lexicon as _load_lexicon
+from index.text.expand import load_lexicon as _load_lexicon
 
 # the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
 DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
@@ -94,7 +94,7 @@ def test_a_multiword_name_the_sources_lack_is_not_answered(service):
 )
 def test_a_figure_sentence_must_state_the_questions_place_year_and_measure(question, states):
     from assistant.answer.abstain import states_the_specifics
-    from assistant.retrieve.expand import expand_query
+    from index.text.expand import expand_query
 
     texts = [
         "Түрікменстан Қытайдың негізгі газ жеткізушісі.",
@@ -118,6 +118,6 @@ def test_a_figure_sentence_must_state_the_questions_place_year_and_measure(quest
 )
 def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
     from assistant.answer.abstain import figure_in
-    from assistant.retrieve.expand import load_lexicon
+    from index.text.expand import load_lexicon
 
     assert figure_in(text, load_lexicon()) is figure

@@ -4,7 +4,7 @@ from pathlib import Path as _Path
 
 import pytest
 
-from assistant.retrieve.expand import load_lexicon as _load_lexicon
+from index.text.expand import load_lexicon as _load_lexicon
 
 # the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
 DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))
@@ -14,7 +14,7 @@ def test_a_sentence_continuing_the_named_subject_is_credited_with_it(chunk_of):
     """«Еңбекте ...» (In the book ...) continues the sentence naming Paramonov's book: it inherits part of that
     sentence's match, so the 30-year answer outranks the same sentence placed after an unrelated one."""
     from assistant.answer.extractive import score_sentences
-    from assistant.retrieve.expand import expand_query
+    from index.text.expand import expand_query
 
     naming = "Ғылыми еңбектердің ішінде В.В. Парамоновтың монографиясын атауға болады."
     unrelated = "Қытай Орталық Азия үшін маңызды серіктес болып табылады."

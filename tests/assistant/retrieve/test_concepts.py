@@ -2,11 +2,11 @@
 
 from pathlib import Path as _Path
 
-from assistant.retrieve.concepts import adjacency, coverage, mention_set, question_concepts, token_positions
-from assistant.retrieve.expand import expand_query
-from assistant.retrieve.expand import load_lexicon as _load_lexicon
-from assistant.retrieve.normalize import tokenize
 from index.sentences import split_sentences
+from index.text.concepts import adjacency, coverage, mention_set, question_concepts, token_positions
+from index.text.expand import expand_query
+from index.text.expand import load_lexicon as _load_lexicon
+from index.text.normalize import tokenize
 
 # the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
 DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))

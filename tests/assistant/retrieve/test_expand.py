@@ -1,9 +1,9 @@
 from pathlib import Path as _Path
 
-from assistant.retrieve.expand import expand_query, load_lexicon, name_in, name_key, name_matches
-from assistant.retrieve.expand import load_lexicon as _load_lexicon
 from assistant.retrieve.lexical import BM25Index
-from assistant.retrieve.normalize import tokenize
+from index.text.expand import expand_query, load_lexicon, name_in, name_key, name_matches
+from index.text.expand import load_lexicon as _load_lexicon
+from index.text.normalize import tokenize
 
 # the article's domain vocabulary: these tests are about mechanisms that work on a lexicon's concepts
 DOMAIN = _load_lexicon((_Path(__file__).resolve().parents[3] / "lexicons" / "central-asia.tsv",))

@@ -1,7 +1,7 @@
 import numpy as np
 
 from assistant.retrieve.lexical import BM25Index, MultilingualBM25
-from assistant.retrieve.normalize import tokenize
+from index.text.normalize import tokenize
 
 KK_DOCS = {
     "trade": "Қытай Қазақстанның ең ірі сауда серіктесі болып табылады.",

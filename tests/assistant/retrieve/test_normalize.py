@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.retrieve.normalize import stem_kazakh, tokenize, word_language
+from index.text.normalize import stem_kazakh, tokenize, word_language
 
 
 @pytest.mark.parametrize(

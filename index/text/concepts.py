@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
-from assistant.retrieve.expand import ExpandedQuery, Lexicon, load_lexicon
-from assistant.retrieve.normalize import text_tokens
+from index.text.expand import ExpandedQuery, Lexicon, load_lexicon
+from index.text.normalize import text_tokens
 
 # A generic word in a question is answered by the names of its kind: "which organisations" by ШЫҰ, ҰҚШҰ, ...
 KIND_OF = {"organization": "organisations", "country": "countries"}

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from assistant.numbers import extract_numbers
-from assistant.retrieve.normalize import STOPWORDS, tokenize
 from index.errors import DerekError
-from index.language import LANGUAGES
+from index.text.language import LANGUAGES
+from index.text.normalize import STOPWORDS, tokenize
+from index.text.numbers import extract_numbers
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.tsv")
 

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from assistant.numbers import extract_numbers
-from index.language import detect_language, fix_mixed_script
+from index.text.language import detect_language, fix_mixed_script
+from index.text.numbers import extract_numbers
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -125,7 +125,7 @@ def stem(word: str, language: str) -> str:
 
 
 def _cyrillic_language(text: str, words: list[str]) -> str:
-    """kk or ru for the Cyrillic words of a text: index.language's guess, else whether Kazakh letters are
+    """kk or ru for the Cyrillic words of a text: index.text.language's guess, else whether Kazakh letters are
     frequent among them (a Kazakh name in a Russian sentence is not)."""
     guess = detect_language(text)
     if guess in ("kk", "ru"):
