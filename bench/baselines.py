@@ -14,10 +14,8 @@ LLAMAINDEX_DEFAULT = "LlamaIndex default"
 
 def llamaindex_default_retriever(service, k: int):
     from llama_index.core import VectorStoreIndex
-    from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=service.store._chunks),
-                                               embed_model=service.embedder)
+    index = VectorStoreIndex.from_vector_store(service.store.vector_store(), embed_model=service.embedder)
     return index.as_retriever(similarity_top_k=k)
 
 

@@ -159,6 +159,10 @@ class ChromaStore:
                 documents=part,
             )
 
+    def vector_store(self):
+        """The chunks as a LlamaIndex ChromaVectorStore (what `VectorStoreIndex.from_vector_store` takes)."""
+        return _vector_store(self._chunks)
+
     def term_count(self) -> int:
         return self._terms.count()
 

@@ -11,10 +11,21 @@ DEV = Path(__file__).resolve().parents[1] / "data" / "dev_qa.jsonl"
 
 
 class FakeDerek:
-    """Retrieves one chunk holding the first gold evidence (or nothing useful) and answers with its text."""
+    """Retrieves one chunk holding the first gold evidence (or nothing useful) and answers with its text; its store
+    (a real Chroma collection of the evidence texts, mock vectors) serves the LlamaIndex-default baseline row."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, home: Path):
+        from llama_index.core import MockEmbedding
+        from llama_index.core.schema import TextNode
+
+        from index.store import ChromaStore
+
         self.by_question = {r["question"]: r for r in rows}
+        self.embedder = MockEmbedding(embed_dim=8)
+        self.store = ChromaStore.embedded(home, "fake", "mock")
+        texts = [self._text(q) for q in self.by_question]
+        self.store.add_nodes([TextNode(id_=f"c{i}", text=t, metadata={"source": "corpus/a.txt"},
+                                       embedding=self.embedder.get_text_embedding(t)) for i, t in enumerate(texts)])
 
     def _text(self, question):
         row = self.by_question[question]
@@ -34,7 +45,7 @@ class FakeDerek:
 def test_qa_harness_writes_expected_fields(tmp_path):
     rows = qa.load_dev(DEV)
     subset = [next(r for r in rows if r["id"].startswith(p)) for p in ("d", "u", "m")]
-    service = FakeDerek(subset)
+    service = FakeDerek(subset, tmp_path / "chroma")
     retrieval = qa.evaluate_retrieval(service, subset)
     answers = qa.evaluate_answers(service, subset)
     qa.report(subset, retrieval, answers, out_dir=tmp_path)
@@ -43,6 +54,8 @@ def test_qa_harness_writes_expected_fields(tmp_path):
     assert [r["mode"] for r in data["retrieval"]] == list(qa.all_modes())  # baselines, final, its ablations
     final = next(r for r in data["retrieval"] if r["mode"] == "final")
     assert final["all hit@1"] == 1.0
+    default = next(r for r in data["retrieval"] if r["mode"] == "LlamaIndex default")
+    assert default["all hit@5"] == 1.0  # the store holds every evidence text, so the top 5 holds the gold
     bm25 = next(r for r in data["retrieval"] if r["mode"] == "bm25")
     assert bm25["all hit@5"] == 0.0
     overall = data["answers"][-1]
