@@ -17,8 +17,9 @@ tesseract:
 	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx kaz \
 		&& tesseract --list-langs 2>/dev/null | grep -qx rus || { \
 		echo "installing Debian tesseract-ocr (kaz, rus, eng) for scanned PDFs"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-		$(TESSERACT_PACKAGES) >/dev/null; }
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+		$(TESSERACT_PACKAGES) >/dev/null; } || echo "warning: tesseract could not be installed;" \
+		"scanned PDF pages will be skipped with a note"; }
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

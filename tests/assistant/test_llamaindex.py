@@ -61,6 +61,8 @@ def test_derek_retriever_in_llamaindex_engines(indexed_home):
     chat = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=MockLLM(max_tokens=8))
     reply = chat.chat(TRADE_RU)
     assert reply.source_nodes and "10,59" in reply.source_nodes[0].node.get_content()
+    second = chat.chat(CONCEPT_RU)  # a second turn: condensed with the first by the engine, then retrieved by Derek
+    assert second.source_nodes and len(chat.chat_history) == 4
 
 
 def test_the_query_engine_answers_with_citations_and_source_nodes(indexed_home):
