@@ -133,6 +133,15 @@ def chunk_nodes(chunk: Chunk, document: dict | None = None) -> list[TextNode]:
     return [node, *sentences]
 
 
+def set_vectors(nodes: list[BaseNode], vector, sentence_vectors) -> None:
+    """Put a chunk's vector on its node and its sentences' vectors on theirs (`nodes` as chunk_nodes() makes
+    them: the chunk, then its sentences in order)."""
+    chunk, *sentences = nodes
+    chunk.embedding = np.asarray(vector, dtype=np.float32).tolist()
+    for sentence, svec in zip(sentences, sentence_vectors, strict=True):
+        sentence.embedding = np.asarray(svec, dtype=np.float32).tolist()
+
+
 class EmbedNodes(TransformComponent):
     """Chunk vectors (with their heading, or derived from their sentences) and sentence vectors, in batches with
     progress; a sentence shared by overlapping chunks is embedded once (index/pipeline.py: embed_chunks)."""
@@ -158,10 +167,8 @@ class EmbedNodes(TransformComponent):
             return list(nodes)
         chunk_vecs, sentence_vecs = embed_chunks(chunks, self._embedder, self._progress, self.chunk_vectors)
         for node, vector, svecs in zip(chunk_nodes_, chunk_vecs, sentence_vecs, strict=True):
-            node.embedding = np.asarray(vector, dtype=np.float32).tolist()
-            for sentence, svec in zip(sorted(by_chunk.get(node.node_id, []), key=lambda n: n.metadata["i"]),
-                                      svecs, strict=True):
-                sentence.embedding = np.asarray(svec, dtype=np.float32).tolist()
+            group = sorted(by_chunk.get(node.node_id, []), key=lambda n: n.metadata["i"])
+            set_vectors([node, *group], vector, svecs)
         return list(nodes)
 
 

@@ -114,8 +114,7 @@ def embed_chunks(
     sentences = [[c.text[s:e] for s, e in c.sentences] for c in chunks]
     unique = list(dict.fromkeys(s for group in sentences for s in group))
     if chunk_vectors == "sentences":
-        headings = list(dict.fromkeys(h for c in chunks if (h := c.heading) and not c.text.startswith(h)))
-        texts = unique + headings
+        texts = unique + list(dict.fromkeys(h for c in chunks if (h := _own_heading(c))))
     else:
         texts = [with_heading(c.section, c.text) for c in chunks] + unique
     parts = []
@@ -125,31 +124,31 @@ def embed_chunks(
             on_progress(min(start + EMBED_BATCH, len(texts)), len(texts))
     vectors = np.concatenate(parts)
     if chunk_vectors == "sentences":
-        vecs = vectors[: len(unique)]
-        heading_row = {h: len(unique) + i for i, h in enumerate(headings)}
-        weight = {s: embedder.count_tokens(s) for s in unique + headings}
-        chunk_vecs = _derived(chunks, sentences, unique, vectors, heading_row, weight)
+        row = {t: i for i, t in enumerate(texts)}
+        vecs, chunk_vecs = vectors, _derived(chunks, sentences, vectors, row, embedder.count_tokens)
     else:
+        row = {s: i for i, s in enumerate(unique)}
         chunk_vecs, vecs = vectors[: len(chunks)], vectors[len(chunks) :]
-    row = {s: i for i, s in enumerate(unique)}
     return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
 
 
-def _derived(chunks, sentences, unique, vectors, heading_row, weight) -> np.ndarray:
+def _own_heading(chunk: Chunk) -> str:
+    """The heading line a chunk's vector includes when its text does not start with it, else ""."""
+    heading = chunk.heading
+    return heading if heading and not chunk.text.startswith(heading) else ""
+
+
+def _derived(chunks, sentences, vectors, row, count_tokens) -> np.ndarray:
     """Each chunk's vector from its sentences' (and heading's) vectors, weighted by their e5 tokens."""
-    row = {s: i for i, s in enumerate(unique)}
+    weight = {t: count_tokens(t) for t in row}
     out = []
     for chunk, group in zip(chunks, sentences, strict=True):
-        rows = [row[s] for s in group]
-        weights = [weight[s] for s in group]
-        heading = chunk.heading
-        if heading in heading_row and not chunk.text.startswith(heading):
-            rows.append(heading_row[heading])
-            weights.append(weight[heading])
-        if not rows:
+        parts = group + [h for h in [_own_heading(chunk)] if h]
+        if not parts:
             out.append(np.zeros(vectors.shape[1], dtype=np.float32))
             continue
-        mean = np.average(vectors[rows], axis=0, weights=np.asarray(weights, dtype=np.float32))
+        mean = np.average(vectors[[row[p] for p in parts]], axis=0,
+                          weights=np.asarray([weight[p] for p in parts], dtype=np.float32))
         out.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
     return np.stack(out).astype(np.float32)
 

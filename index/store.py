@@ -117,14 +117,12 @@ class ChromaStore:
     # writing
     def upsert(self, chunks: list[Chunk], chunk_vectors: np.ndarray, sentence_vectors: list[np.ndarray]) -> None:
         """Write chunks and their sentences (idempotent: ids are deterministic)."""
-        from index.nodes import chunk_nodes, is_sentence
+        from index.nodes import chunk_nodes, set_vectors
 
         nodes = []
         for chunk, vector, svecs in zip(chunks, chunk_vectors, sentence_vectors, strict=True):
             made = chunk_nodes(chunk)
-            made[0].embedding = np.asarray(vector, dtype=np.float32).tolist()
-            for node, svec in zip([n for n in made if is_sentence(n)], svecs, strict=True):
-                node.embedding = np.asarray(svec, dtype=np.float32).tolist()
+            set_vectors(made, vector, svecs)
             nodes += made
         self.add_nodes(nodes)
 
