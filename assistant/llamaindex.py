@@ -82,8 +82,8 @@ def node_to_chunk(node: NodeWithScore, known: dict[str, RetrievedChunk] | None =
 class DerekRetriever(BaseRetriever):
     """Derek's hybrid retrieval (dense chunk and sentence search, BM25, concepts, term bridge) as a BaseRetriever.
 
-    `history` (Turns or ChatMessages) makes a follow-up standalone first; with an LLM configured the question is
-    also translated into the other two languages as extra queries, as `derek ask` does.
+    It retrieves exactly as `derek retrieve` does (`Derek.retrieve`): with an LLM configured the question is also
+    translated into the other two languages as extra queries. Follow-ups are made standalone by the chat engine.
     """
 
     def __init__(self, service, k: int | None = None, callback_manager=None) -> None:
@@ -91,17 +91,8 @@ class DerekRetriever(BaseRetriever):
         self.service = service
         self.k = k
 
-    def retrieve_chunks(self, question: str, history: list[Turn] | None = None, k: int | None = None,
-                        language: str | None = None, standalone: str | None = None,
-                        extra_queries: list[str] | None = None) -> list[RetrievedChunk]:
-        if standalone is None:
-            checked, standalone, extra_queries, _ = self.service.prepare(question, history)
-            language = checked.language
-        return self.service.retriever.retrieve(standalone, language, k or self.k or self.service.settings.top_k,
-                                               extra_queries=extra_queries or [])
-
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return [chunk_to_node(c) for c in self.retrieve_chunks(query_bundle.query_str)]
+        return [chunk_to_node(c) for c in self.service.retrieve(query_bundle.query_str, k=self.k)]
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         import asyncio
@@ -154,7 +145,8 @@ class DerekQueryEngine(CustomQueryEngine):
         t0 = time.perf_counter()
         checked, standalone, extra_queries, rewrite = service.prepare(question, history)
         t1 = time.perf_counter()
-        chunks = self.retriever.retrieve_chunks(question, history, k, checked.language, standalone, extra_queries)
+        k = k or self.retriever.k or service.settings.top_k
+        chunks = service.retriever.retrieve(standalone, checked.language, k, extra_queries=extra_queries)
         nodes = [chunk_to_node(c) for c in chunks]
         for post in self.node_postprocessors:
             nodes = post.postprocess_nodes(nodes, query_bundle=QueryBundle(standalone))
@@ -301,8 +293,7 @@ def _service(settings: Settings | None, collection: str | None):
 def derek_retriever(settings: Settings | None = None, collection: str | None = None,
                     k: int | None = None) -> DerekRetriever:
     """A BaseRetriever over the configured collection (DEREK_* settings unless `settings` is given)."""
-    return _service(settings, collection).query_engine.retriever if k is None else DerekRetriever(
-        _service(settings, collection), k=k)
+    return DerekRetriever(_service(settings, collection), k=k)
 
 
 def derek_query_engine(settings: Settings | None = None, collection: str | None = None) -> DerekQueryEngine:

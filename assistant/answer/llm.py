@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import httpx
 import openai
-from llama_index.core.llms import LLM, ChatMessage, MessageRole
+from llama_index.core.llms import LLM, ChatMessage
 
 from assistant.answer.cite import map_citations
 from assistant.answer.llm_client import make_llm
@@ -138,13 +138,7 @@ class LLMAnswerer:
                 f"DEREK_LLM_CONTEXT_WINDOW={self.settings.llm_context_window} is too small for one source "
                 "sentence; raise it or lower DEREK_LLM_MAX_TOKENS."
             )
-        system, user = prompt.render(
-            sources="\n\n".join(blocks), history=history_text or "—", question=question
-        )
-        return [
-            ChatMessage(role=MessageRole.SYSTEM, content=system),
-            ChatMessage(role=MessageRole.USER, content=user),
-        ], kept
+        return prompt.messages(sources="\n\n".join(blocks), history=history_text or "—", question=question), kept
 
     def answer(
         self, question: str, language: str, chunks: list[RetrievedChunk], history: list[Turn] | None = None

@@ -47,14 +47,10 @@ class QuoteTranslator:
             answer.timings["translate"] = round(time.perf_counter() - start, 4)
 
     def _translate(self, quote: str, target: str) -> str | None:
-        from llama_index.core.llms import ChatMessage, MessageRole
-
         source = detect_language(quote)
-        system, user = load_prompt("quote").render(
+        messages = load_prompt("quote").messages(
             source=LANGUAGE_NAMES.get(source, source), target=LANGUAGE_NAMES[target], quote=quote
         )
-        messages = [ChatMessage(role=MessageRole.SYSTEM, content=system),
-                    ChatMessage(role=MessageRole.USER, content=user)]
         try:
             reply = (self.llm.chat(messages).message.content or "").strip().strip("«»\"")
         except Exception as exc:  # noqa: BLE001 -- the quote is shown untranslated

