@@ -90,6 +90,43 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
     return out
 
 
+def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
+    """Per language and question, the final pipeline's extractive answer: is a gold answer inside its quotes, is a
+    gold passage cited, did it abstain? Every question here is answerable: an abstention is a false one."""
+    from bench.metrics import normalize_answer
+
+    out = []
+    for lang in LANGS:
+        for row in rows:
+            answer = derek.ask(row[lang])
+            gold = {pid for pid, grade in kq.qrels[row["id"]].items() if grade > 0}
+            spans = [a for a in (normalize_answer(t) for t in kq.answers[row["id"]]) if a]
+            quotes = normalize_answer(" ".join(c.quote for c in answer.citations))
+            out.append(
+                {
+                    "lang": lang,
+                    "id": row["id"],
+                    "answer in quotes": float(any(a in quotes for a in spans)),
+                    "gold passage cited": float(any(Path(c.source).stem in gold for c in answer.citations)),
+                    "false abstention": float(not answer.answerable),
+                }
+            )
+    print("  answers: done", file=sys.stderr, flush=True)
+    return out
+
+
+def summarize_answers(records: list[dict]) -> list[dict]:
+    return [
+        {
+            "lang": lang,
+            "questions": len(sel),
+            **{m: mean(r[m] for r in sel) for m in ("answer in quotes", "gold passage cited", "false abstention")},
+        }
+        for lang in LANGS
+        if (sel := [r for r in records if r["lang"] == lang])
+    ]
+
+
 def summarize(records: list[dict], chosen: list[Variant]) -> list[dict]:
     rows = []
     for variant in chosen:
@@ -118,11 +155,16 @@ def run(
     chosen = [v for v in variants() if not only or v.name in only or v.mode in only]
     records = evaluate(derek, kq, rows, chosen)
     summary = summarize(records, chosen)
+    answers = evaluate_answers(derek, kq, rows)
+    answer_summary = summarize_answers(answers)
     md = (
         f"KazQAD cross-lingual dev: {len(rows)} questions, each in kk (original), en and ru (translations), over "
         f"one index of {len(kq.passages)} Kazakh passages; a passage ranks at its best chunk. "
         "`final − X` is the final pipeline with X switched off, in the same run.\n\n"
         + table(summary)
+        + "\n## Answers (final pipeline, extractive answerer)\n\nEvery question is answerable; a gold answer span "
+        "inside the quoted sentences, a citation from a gold passage, and abstentions (all false).\n\n"
+        + table(answer_summary)
     )
     data_out = {
         "data": str(data),
@@ -130,7 +172,9 @@ def run(
         "passages": len(kq.passages),
         "index": indexed.to_dict() if indexed else "reused",
         "summary": summary,
+        "answers": answer_summary,
         "per_question": records,
+        "per_question_answers": answers,
     }
     write(name, data_out, md, out_dir)
     return md
