@@ -7,10 +7,11 @@ DEREK_PORT ?= 8501
 export DEREK_PORT
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint chromium tesseract bench clean
+.PHONY: install run test lint chromium tesseract dictionaries bench clean
 TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
+DICTIONARY_PACKAGES := hunspell-en-us hunspell-en-gb hunspell-ru hunspell-kk
 
-install: $(STAMP) tesseract
+install: $(STAMP) tesseract dictionaries
 
 # OCR of scanned PDF pages; Derek runs without it (those pages are skipped with a note)
 tesseract:
@@ -20,6 +21,16 @@ tesseract:
 		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 		$(TESSERACT_PACKAGES) >/dev/null; } || echo "warning: tesseract could not be installed;" \
 		"scanned PDF pages will be skipped with a note"; }
+
+# Hunspell dictionaries: which capitalized question words are common words (translated across languages) and
+# which are names (transliterated); Derek runs without them (every capitalized word is then taken for a name)
+dictionaries:
+	@for d in en_US en_GB ru_RU kk_KZ; do test -f /usr/share/hunspell/$$d.dic || missing=1; done; \
+	[ -z "$$missing" ] || { \
+		echo "installing Debian hunspell dictionaries (en, ru, kk)"; \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+		$(DICTIONARY_PACKAGES) >/dev/null; } || echo "warning: hunspell dictionaries could not be installed;" \
+		"capitalized common words in questions will be taken for names"; }
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -10,8 +10,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from index.errors import DerekError
+from index.text.dictionary import is_common_word
 from index.text.language import LANGUAGES
-from index.text.normalize import STOPWORDS, tokenize
+from index.text.normalize import STOPWORDS, tokenize, word_language
 from index.text.numbers import extract_numbers
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.tsv")
@@ -204,7 +205,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'«“(\s]*([^\W\d_]+)")
 
 def _names(question: str, language: str, covered_words: set[str]) -> list[str]:
     """Capitalized words the lexicon does not know; not a sentence's first word, capitalized for being first
-    («Какую долю ...», "Подтвердилась ли ...")."""
+    («Какую долю ...», "Подтвердилась ли ..."), nor a common word of its language capitalized inside a name
+    ("the Atlantic Ocean", "Labour Code": another language translates it, see dictionary.py)."""
     question = unicodedata.normalize("NFKC", question)
     initial = {m.start(1) for m in _SENTENCE_START.finditer(question)}
     names = []
@@ -217,6 +219,7 @@ def _names(question: str, language: str, covered_words: set[str]) -> list[str]:
             and not word.isupper()  # acronyms are the lexicon's job
             and lower not in STOPWORDS
             and not (set(tokenize(word, language)) & covered_words)
+            and not is_common_word(lower, word_language(lower, language))
         ):
             names.append(word)
     return _unique(names)
