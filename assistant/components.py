@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.settings import EmbedMode, Settings
 from index.embed import E5Embedding, OpenAIEmbeddingAdapter
 from index.manifest import Manifest
@@ -33,8 +35,18 @@ def embed_model_id(settings: Settings) -> str:
 def make_store(settings: Settings, collection: str | None = None) -> ChromaStore:
     name = collection or settings.collection
     if settings.chroma_host:
-        return ChromaStore.http(settings.chroma_host, settings.chroma_port, name, embed_model_id(settings))
-    return ChromaStore.embedded(settings.chroma_dir, name, embed_model_id(settings))
+        where = f"http://{settings.chroma_host}:{settings.chroma_port}"
+        return ChromaStore.http(settings.chroma_host, settings.chroma_port, name, embed_model_id(settings),
+                                lexical_location(settings.home, where, name))
+    where = f"embedded:{settings.chroma_dir}"
+    return ChromaStore.embedded(settings.chroma_dir, name, embed_model_id(settings),
+                                lexical_location(settings.home, where, name))
+
+
+def lexical_location(home: Path, store_where: str, collection: str) -> Path:
+    """The lexical index's file: beside the manifest of the same store and collection."""
+    manifest = Manifest.location(home, store_where, collection)
+    return home / "lexical" / manifest.with_suffix(".sqlite").name
 
 
 def make_manifest(settings: Settings, store: ChromaStore) -> Manifest:

@@ -22,6 +22,7 @@ import numpy as np
 
 from index.document import Chunk
 from index.errors import DerekError
+from index.lexical import LexicalIndex, chunk_terms
 
 SCHEMA = 1
 _BATCH = 500
@@ -64,25 +65,28 @@ def _chroma_settings():
 class ChromaStore:
     """Chunks and sentences of one Derek index in Chroma."""
 
-    def __init__(self, client: Any, name: str, embed_model: str, where: str):
+    def __init__(self, client: Any, name: str, embed_model: str, where: str, lexical: Path | None = None):
         self.client = client
         self.name = name
         self.embed_model = embed_model
         self.where = where  # "embedded:<path>" or "http://host:port", for status output
+        # the lexical side (BM25 postings, numbers, tokens), written with the chunks: on disk under DEREK_HOME
+        # when given a path, in memory otherwise (then a retriever fills it from the chunks on first use)
+        self.lexical = LexicalIndex(lexical)
         self._chunks = self._open(name)
         self._sentences = self._open(f"{name}__sentences")
         self._terms = self._open(f"{name}__terms")
 
     @classmethod
-    def embedded(cls, path: Path, name: str, embed_model: str) -> ChromaStore:
+    def embedded(cls, path: Path, name: str, embed_model: str, lexical: Path | None = None) -> ChromaStore:
         import chromadb
 
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-        return cls(client, name, embed_model, f"embedded:{path}")
+        return cls(client, name, embed_model, f"embedded:{path}", lexical)
 
     @classmethod
-    def http(cls, host: str, port: int, name: str, embed_model: str) -> ChromaStore:
+    def http(cls, host: str, port: int, name: str, embed_model: str, lexical: Path | None = None) -> ChromaStore:
         import chromadb
 
         try:
@@ -90,7 +94,7 @@ class ChromaStore:
             client.heartbeat()
         except Exception as exc:
             raise DerekError(f"Cannot reach the Chroma server at {host}:{port}: {type(exc).__name__}.") from exc
-        return cls(client, name, embed_model, f"http://{host}:{port}")
+        return cls(client, name, embed_model, f"http://{host}:{port}", lexical)
 
     def _open(self, name: str) -> Any:
         try:
@@ -131,12 +135,13 @@ class ChromaStore:
         stored under its id is replaced."""
         from index.nodes import is_sentence
 
-        for collection, part in ((self._chunks, [n for n in nodes if not is_sentence(n)]),
-                                 (self._sentences, [n for n in nodes if is_sentence(n)])):
+        chunks = [n for n in nodes if not is_sentence(n)]
+        for collection, part in ((self._chunks, chunks), (self._sentences, [n for n in nodes if is_sentence(n)])):
             for i in range(0, len(part), _BATCH):
                 batch = part[i : i + _BATCH]
                 collection.delete(ids=[n.node_id for n in batch])  # ChromaVectorStore.add does not upsert
                 _vector_store(collection).add(batch)
+        self.lexical.add(chunk_terms(n.node_id, n.get_content(), n.metadata) for n in chunks)
 
     def missing_terms(self, words: list[str]) -> list[str]:
         """The words (distinct, in order) that have no vector in the vocabulary yet."""
@@ -180,6 +185,7 @@ class ChromaStore:
         """Remove every chunk and sentence of one source file."""
         self._sentences.delete(where={"source": source})
         self._chunks.delete(where={"source": source})
+        self.lexical.delete_source(source)
 
     def reset(self) -> None:
         """Drop both collections and create them empty."""
@@ -188,6 +194,7 @@ class ChromaStore:
         self._chunks = self._open(self.name)
         self._sentences = self._open(f"{self.name}__sentences")
         self._terms = self._open(f"{self.name}__terms")
+        self.lexical.clear()
 
     # reading
     def count(self) -> int:
@@ -206,6 +213,22 @@ class ChromaStore:
             if len(got["ids"]) < 5000:
                 return out
             offset += 5000
+
+    def chunk_id_list(self) -> list[str]:
+        """Every chunk id (no text, no vectors), in pages of 20000."""
+        out: list[str] = []
+        while True:
+            got = self._chunks.get(include=[], limit=20000, offset=len(out))["ids"]
+            out += got
+            if len(got) < 20000:
+                return out
+
+    def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
+        """The chunks with these ids (text and metadata); ids not stored are left out."""
+        if not ids:
+            return []
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return [StoredChunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def chunk_ids(self, source: str) -> list[str]:
         return self._chunks.get(where={"source": source}, include=[])["ids"]
@@ -239,7 +262,12 @@ class ChromaStore:
 
     def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored chunk vectors by id."""
+        return {c.id: v for c, v in self.chunks_with_vectors(ids).values()}
+
+    def chunks_with_vectors(self, ids: list[str]) -> dict[str, tuple[StoredChunk, np.ndarray]]:
+        """Stored chunks (text, metadata) and their vectors by id; ids not stored are left out."""
         if not ids:
             return {}
-        got = self._chunks.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        return {i: (StoredChunk(i, d, m), np.asarray(v, dtype=np.float32))
+                for i, d, m, v in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
@@ -15,11 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
-from assistant.retrieve.lexical import BM25Index, MultilingualBM25
 from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
 from index.store import ChromaStore, StoredChunk
-from index.structure import with_heading
 from index.text.concepts import (
     Concept,
     adjacency,
@@ -30,7 +29,6 @@ from index.text.concepts import (
 )
 from index.text.expand import expand_query, load_lexicon, name_matches
 from index.text.normalize import tokenize
-from index.text.numbers import extract_numbers
 
 
 class RetrievalMode(str, Enum):
@@ -102,6 +100,7 @@ class HybridRetriever:
         bridge: bool = True,
         bridge_options: BridgeOptions | None = None,
         shift: str = "off",  # the language shift: "replace" the question vector, "add" a shifted one, "off"
+        cache_size: int = 4096,  # candidate chunks whose text, vectors and tokens are kept in memory
     ):
         self.lexicon = load_lexicon(tuple(lexicon))
         self.store = store
@@ -111,49 +110,42 @@ class HybridRetriever:
         self.embedder = embedder
         self.weights = weights or Weights()
         self.dense_k, self.sentence_k, self.lexical_k = dense_k, sentence_k, lexical_k
-        chunks = store.all_chunks()
-        self.chunks: dict[str, StoredChunk] = {c.id: c for c in chunks}
-        self.ids = [c.id for c in chunks]
-        languages = [c.metadata.get("language") or "kk" for c in chunks]
+        # the lexical side is persisted with the chunks (index/lexical.py): opening it reads nothing per chunk;
+        # an index written before it existed, or by another machine to a Chroma server, is brought in step once
+        self.lex = store.lexical
+        if self.lex.count() != store.count():
+            self.lex.sync(store)
+        per_language = self.lex.languages()
+        self.size = sum(per_language.values())
         # the corpus languages a question is shifted towards: those of at least a tenth of the chunks
-        self.languages = {lang for lang in set(languages) if languages.count(lang) >= 0.1 * len(languages)}
-        # a chunk's tokens include its section heading: a chunk deep in an article still says what it is about
-        tokens = [tokenize(with_heading(c.metadata.get("section"), c.text), lang) for c, lang in zip(chunks, languages)]
-        self.bm25 = BM25Index(self.ids, tokens)
-        # per-language BM25: each chunk is matched with the question's terms for its own language
-        self.bm25_by_language = MultilingualBM25(self.ids, tokens, languages)
-        self.token_sets: dict[str, frozenset[str]] = {c.id: frozenset(t) for c, t in zip(chunks, tokens)}
-        self.mentions = {cid: mention_set(t) for cid, t in self.token_sets.items()}
-        self.positions = {
-            c.id: token_positions([tokenize(c.text[a:b], lang) for a, b in c.sentences] or [t])
-            for c, t, lang in zip(chunks, tokens, languages)
-        }
-        self.df: dict[str, int] = {}
-        for t in self.token_sets.values():
-            for tok in t:
-                self.df[tok] = self.df.get(tok, 0) + 1
-        self.numbers: dict[str, set[str]] = {c.id: set(extract_numbers(c.text)) for c in chunks}
-        self.by_number: dict[str, set[str]] = {}
-        for cid, found in self.numbers.items():
-            for n in found:
-                self.by_number.setdefault(n, set()).add(cid)
-        self._vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # chunk id -> (chunk vec, sentence vecs)
-        self._cache_lock = threading.Lock()
-
+        self.languages = {lang for lang, n in per_language.items() if n >= 0.1 * self.size}
+        # what candidates need, read on demand and kept for the most recent ones (bounded memory at any size)
+        self._chunks: _LRU = _LRU(cache_size)  # id -> (StoredChunk, chunk vector, sentence vectors)
+        self._terms: _LRU = _LRU(cache_size)  # id -> (mention set, token positions, numbers)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.size
 
-    def _vectors_for(self, ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        missing = [i for i in ids if i not in self._vectors]
+    def _chunks_for(self, ids: list[str]) -> dict[str, tuple[StoredChunk, np.ndarray, np.ndarray]]:
+        """Stored chunks with their vectors and their sentences' vectors (ids no longer stored are left out)."""
+        found = self._chunks.get_many(ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            chunk_vecs = self.store.chunk_vectors(missing)
-            sent_vecs = self.store.sentence_vectors(missing)
-            with self._cache_lock:
-                for i in missing:
-                    if i in chunk_vecs:
-                        self._vectors[i] = (chunk_vecs[i], sent_vecs.get(i, np.zeros((0, chunk_vecs[i].shape[0]))))
-        return {i: self._vectors[i] for i in ids if i in self._vectors}
+            got = self.store.chunks_with_vectors(missing)
+            sent_vecs = self.store.sentence_vectors(list(got))
+            for i, (chunk, vec) in got.items():
+                found[i] = (chunk, vec, sent_vecs.get(i, np.zeros((0, vec.shape[0]), dtype=np.float32)))
+                self._chunks.put(i, found[i])
+        return found
+
+    def _terms_for(self, ids: list[str]) -> dict[str, tuple[frozenset[str], dict[str, list[int]], set[str]]]:
+        """Each chunk's mention set, token positions and numbers, from the lexical index."""
+        found = self._terms.get_many(ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        for i, rec in self.lex.records(missing).items():
+            found[i] = (mention_set(rec.tokens), token_positions([list(s) for s in rec.sentences]), set(rec.numbers))
+            self._terms.put(i, found[i])
+        return found
 
     def retrieve(
         self,
@@ -163,16 +155,14 @@ class HybridRetriever:
         mode: RetrievalMode = RetrievalMode.FINAL,
         extra_queries: list[str] | None = None,
     ) -> list[RetrievedChunk]:
-        if not self.ids:
+        if not self.size:
             return []
         queries = [question] + [q for q in (extra_queries or []) if q.strip()]
         qvecs = self.embedder.query_vectors(queries)
         if mode is RetrievalMode.DENSE:
-            hits = self.store.query_chunks(qvecs[0], k)
-            return [self._result(cid, score) for cid, score in hits if cid in self.chunks]
+            return self._results(self.store.query_chunks(qvecs[0], k))
         if mode is RetrievalMode.LEXICAL:
-            hits = self.bm25.search(tokenize(question, language), k)
-            return [self._result(cid, score) for cid, score in hits]
+            return self._results(self.lex.bm25_all(tokenize(question, language)).top(k))
         if mode is RetrievalMode.HYBRID:
             return self._rrf(question, language, qvecs[0], k)
         return self._final(question, language, qvecs, k, self._chunk_probes(qvecs, language))
@@ -192,13 +182,12 @@ class HybridRetriever:
 
     def _rrf(self, question: str, language: str, qvec: np.ndarray, k: int, c: int = 60) -> list[RetrievedChunk]:
         dense = self.store.query_chunks(qvec, self.dense_k)
-        lexical = self.bm25.search(tokenize(question, language), self.dense_k)
+        lexical = self.lex.bm25_all(tokenize(question, language)).top(self.dense_k)
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
             for rank, (cid, _) in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (c + rank + 1)
-        best = sorted(((c, v) for c, v in fused.items() if c in self.chunks), key=lambda x: -x[1])[:k]
-        return [self._result(cid, score) for cid, score in best]
+        return self._results(sorted(fused.items(), key=lambda x: -x[1])[:k])
 
     def signals(
         self, question: str, language: str, qvecs: np.ndarray, chunk_qvecs: np.ndarray | None = None
@@ -218,39 +207,38 @@ class HybridRetriever:
             )
         if self.bridge is not None:
             skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
-            used = frozenset().union(*(self.mentions[c] for c in feedback if c in self.mentions))
+            used = frozenset().union(*(m for m, _, _ in self._terms_for(feedback).values()))
             expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
-        lexical = self.bm25_by_language.scores({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
-        top_lex = np.argsort(-lexical)[: self.lexical_k]
-        candidates.update((self.ids[i], None) for i in top_lex if lexical[i] > 0)
+        lexical = self.lex.bm25({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
+        candidates.update((cid, None) for cid, _ in lexical.top(self.lexical_k))
         if expanded.numbers:
             candidates.update((cid, None) for cid in self._chunks_with_numbers(expanded.numbers))
-        lex_max = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
-        lex_by_id = dict(zip(self.ids, lexical))
+        lex_max = lexical.max() or 1.0
         concepts = question_concepts(expanded)
-        idf = [self.idf(c) for c in concepts]
+        df = self.lex.df(t for c in concepts for alt in (*c.alternatives, *c.bridged) for t in alt)
+        idf = [self.idf(c, df) for c in concepts]
         out: dict[str, Signals] = {}
-        # the store may hold chunks written after this retriever was built (another session's upload): skip
-        # them until the retriever is rebuilt, rather than fail
-        known = [cid for cid in candidates if cid in self.chunks]
-        for cid, (cvec, svecs) in self._vectors_for(known).items():
+        # a chunk written after the lexical index was read, or deleted since the search, is skipped, not failed
+        terms = self._terms_for(list(candidates))
+        lex_of = lexical.of(list(terms))
+        for cid, (chunk, cvec, svecs) in self._chunks_for([c for c in candidates if c in terms]).items():
+            mentions, positions, numbers = terms[cid]
             sig = Signals(chunk=float(np.max(chunk_qvecs @ cvec)))
             if len(svecs):
                 sims = (svecs @ qvecs.T).max(axis=1)
                 sig.sentence, sig.sentence_scores, sig.sentence_vectors = float(sims.max()), sims, svecs
             else:
                 sig.sentence = sig.chunk
-            sig.lexical = float(lex_by_id.get(cid, 0.0)) / lex_max
-            sig.coverage = coverage(concepts, self.mentions[cid], idf)
-            present = [c for c in concepts if c.match(self.mentions[cid])]
+            sig.lexical = lex_of.get(cid, 0.0) / lex_max
+            sig.coverage = coverage(concepts, mentions, idf)
+            present = [c for c in concepts if c.match(mentions)]
             # a phrase needs two concepts present; the pairs count against all of the question's concepts
-            sig.adjacency = adjacency(concepts, self.positions[cid], idf) if len(present) >= 2 else 0.0
+            sig.adjacency = adjacency(concepts, positions, idf) if len(present) >= 2 else 0.0
             if expanded.numbers:
-                found = self.numbers[cid]
-                sig.numbers = sum(n in found for n in expanded.numbers) / len(expanded.numbers)
+                sig.numbers = sum(n in numbers for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
-                sig.names = name_matches(expanded.names, self.chunks[cid].text)
-            meta = self.chunks[cid].metadata
+                sig.names = name_matches(expanded.names, chunk.text)
+            meta = chunk.metadata
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")
 
@@ -258,11 +246,11 @@ class HybridRetriever:
             out[cid] = sig
         return out
 
-    def idf(self, concept: Concept) -> float:
-        """Inverse document frequency of a concept's most frequent spelling in this index."""
+    def idf(self, concept: Concept, df: dict[str, int]) -> float:
+        """Inverse document frequency of a concept's most frequent spelling in this index (df: LexicalIndex.df)."""
         spellings = (*concept.alternatives, *concept.bridged)
-        df = max((min(self.df.get(t, 0) for t in alt) for alt in spellings), default=0)
-        return float(np.log(1 + len(self.ids) / (1 + df)))
+        most = max((min(df.get(t, 0) for t in alt) for alt in spellings), default=0)
+        return float(np.log(1 + self.size / (1 + most)))
 
     def fuse(self, sig: Signals) -> float:
         """The weighted sum of the signals, one term per field of Weights."""
@@ -278,14 +266,16 @@ class HybridRetriever:
         return [self._result(cid, score, sig) for score, cid, sig in scored[:k]]
 
     def _chunks_with_numbers(self, numbers: list[str]) -> list[str]:
-        counts: dict[str, int] = {}
-        for n in set(numbers):
-            for cid in self.by_number.get(n, ()):
-                counts[cid] = counts.get(cid, 0) + 1
-        return [cid for cid, _ in sorted(counts.items(), key=lambda x: -x[1])[: self.lexical_k]]
+        return list(self.lex.with_numbers(numbers, self.lexical_k))
 
-    def _result(self, cid: str, score: float, sig: Signals | None = None) -> RetrievedChunk:
-        c = self.chunks[cid]
+    def _results(self, hits: list[tuple[str, float]]) -> list[RetrievedChunk]:
+        found = self._chunks_for([cid for cid, _ in hits])
+        return [self._result(cid, score, chunk=found[cid][0]) for cid, score in hits if cid in found]
+
+    def _result(
+        self, cid: str, score: float, sig: Signals | None = None, chunk: StoredChunk | None = None
+    ) -> RetrievedChunk:
+        c = chunk or self._chunks_for([cid])[cid][0]
         section = c.metadata.get("section") or None
         result = RetrievedChunk(
             chunk_id=cid,
@@ -306,3 +296,28 @@ class HybridRetriever:
         if sig is not None and sig.bridged:
             result.bridged = sig.bridged
         return result
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys) -> dict:
+        with self._lock:
+            out = {}
+            for key in keys:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    out[key] = self._data[key]
+            return out
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)

@@ -100,8 +100,13 @@ def test_changed_file_chunks_are_replaced(service, docs):
     assert service.manifest.get(garden).chunks == len(new[garden]) == report.chunks_written
     texts = " ".join(c.text for c in service.store.all_chunks() if c.metadata["source"] == garden)
     assert "Cucumbers" in texts and "Tomatoes" not in texts
+    from index.text.normalize import tokenize
+
+    words = service.store.lexical.bm25({"en": tokenize("tomatoes cucumbers", "en")}).top(10)
+    assert {cid for cid, _ in words} <= set(new[garden]) and words, "the old version is still found by its words"
     # the sentences collection holds no sentence of the old version
     assert service.store.sentence_count() == sum(len(c.sentences) for c in service.store.all_chunks())
+    assert service.store.lexical.ids() == {c.id for c in service.store.all_chunks()}  # updated per document
 
 
 def test_prune_removes_chunks_of_a_deleted_file(service, docs):
@@ -118,6 +123,7 @@ def test_prune_removes_chunks_of_a_deleted_file(service, docs):
     assert space not in service.manifest.entries
     assert all(c.metadata["source"] != space for c in service.store.all_chunks())
     assert service.store.sentence_count() == sum(len(c.sentences) for c in service.store.all_chunks())
+    assert service.store.lexical.ids() == {c.id for c in service.store.all_chunks()}  # updated per document
 
 
 def test_reset_rebuilds_from_scratch(service, docs, tmp_path):

@@ -193,6 +193,9 @@ def test_sigkill_at_any_moment_then_rerun_equals_a_clean_run(clean_reference, se
     assert got_sentences == want_sentences
     assert len(set(got_sentences)) == len(got_sentences) == store.sentence_count()
     assert sum(map(len, got_chunks.values())) == store.count()
+    # the lexical index (written after the chunks, in its own transaction) holds exactly the same chunks, once
+    assert store.lexical.ids() == {i for ids in got_chunks.values() for i in ids}
+    assert store.lexical.count() == store.count()
     assert manifest_sources(home) == set(want_chunks)
     # a further run changes nothing
     again = subprocess.run(cmd, cwd=Path.cwd(), env=env_for(home), capture_output=True, text=True, timeout=300,

@@ -2,7 +2,7 @@ from pathlib import Path as _Path
 
 import pytest
 
-from assistant.retrieve.lexical import BM25Index
+from index.lexical import LexicalIndex, chunk_terms
 from index.text.expand import expand_query, load_lexicon, name_in, name_key, name_matches
 from index.text.expand import load_lexicon as _load_lexicon
 from index.text.normalize import tokenize
@@ -17,8 +17,17 @@ KK_TEXTS = {
 }
 
 
-def _kk_index() -> BM25Index:
-    return BM25Index(list(KK_TEXTS), [tokenize(t, "kk") for t in KK_TEXTS.values()])
+class _KazakhIndex:
+    def __init__(self):
+        self.index = LexicalIndex()
+        self.index.add(chunk_terms(k, t, {"language": "kk", "source": "s"}) for k, t in KK_TEXTS.items())
+
+    def search(self, terms, k):
+        return self.index.bm25({"kk": terms}).top(k)
+
+
+def _kk_index() -> _KazakhIndex:
+    return _KazakhIndex()
 
 
 def test_the_language_resources_are_general_and_a_domain_file_adds_to_them():

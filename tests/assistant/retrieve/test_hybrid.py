@@ -37,6 +37,37 @@ def test_service_retrieve_detects_the_language(service):
     assert len(chunks) == 3 and "10,59" in chunks[0].text
 
 
+def test_opening_the_retriever_reads_no_chunk_when_its_lexical_index_is_in_step(service, monkeypatch):
+    store = service.store
+    assert store.lexical.path is not None and store.lexical.count() == store.count() > 0
+
+    def read_all(*args, **kwargs):
+        raise AssertionError("the retriever read the collection")
+
+    for method in ("all_chunks", "chunk_id_list", "get_chunks"):
+        monkeypatch.setattr(store, method, read_all)
+    retriever = HybridRetriever(store, service.embedder)
+    assert len(retriever) == store.count()
+    assert "10,59" in retriever.retrieve(TRADE["en"], "en", 3)[0].text
+
+
+def test_an_index_without_its_lexical_side_is_brought_in_step_once(service, tmp_path):
+    from index.store import ChromaStore
+
+    own = service.store
+    # the same collection seen with an empty lexical index: built before it existed, or on a Chroma server that
+    # another machine writes to
+    store = ChromaStore(own.client, own.name, own.embed_model, own.where, tmp_path / "lexical.sqlite")
+    assert store.lexical.count() == 0
+    retriever = HybridRetriever(store, service.embedder, **service.retriever_options)
+    assert store.lexical.ids() == set(store.chunk_id_list()) == own.lexical.ids()
+    for lang, question in TRADE.items():
+        for mode in RetrievalMode:
+            got = [(c.chunk_id, round(c.score, 6)) for c in retriever.retrieve(question, lang, 5, mode=mode)]
+            assert got == [(c.chunk_id, round(c.score, 6))
+                           for c in service.retriever.retrieve(question, lang, 5, mode=mode)]
+
+
 def test_empty_collection_returns_nothing(tmp_path, service):
     from index.store import ChromaStore
 
