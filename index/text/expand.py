@@ -85,13 +85,19 @@ class Lexicon:
     sequences: dict[str, list[tuple[tuple[str, ...], str, str]]]  # first-token key -> [(tokens, concept, lang)]
     terms: dict[str, dict[str, list[str]]]  # concept -> language -> normalized tokens of all spellings
     sections: dict[str, str] = field(default_factory=dict)  # concept -> kind (countries, ..., numerals)
+    # (tokens, concept, lang) of an abbreviation spelling («ЕС», "UN", «АҚШ») -> the spelling
+    abbreviations: dict[tuple[tuple[str, ...], str, str], str] = field(default_factory=dict)
     paths: tuple[Path, ...] = ()
     _concepts: dict = field(default_factory=dict, repr=False)
 
-    def recognize(self, tokens: list[str], language: str | None = None) -> tuple[list[str], set[int]]:
+    def recognize(
+        self, tokens: list[str], language: str | None = None, text: str | None = None
+    ) -> tuple[list[str], set[int]]:
         """Concepts found in a token list (longest match first) and the token positions they cover. With a
         language, only its spellings and the Latin ones count: each language's stems come from its own stemmer,
-        so a Russian stem must not match a Kazakh word (Snowball's «ара» from «Арал» is Kazakh «ара», between)."""
+        so a Russian stem must not match a Kazakh word (Snowball's «ара» from «Арал» is Kazakh «ара», between).
+        With the text the tokens come from, an abbreviation counts only where it is written in capitals: the stem
+        of «Есим» is that of «ЕС», and «Абая» stems like «АБИИ»."""
         found: list[str] = []
         covered: set[int] = set()
         i = 0
@@ -99,6 +105,9 @@ class Lexicon:
             best: tuple[int, str] | None = None
             for seq, concept, lang in self.sequences.get(tokens[i][:4], []):
                 if language and lang not in (language, "en"):
+                    continue
+                abbreviation = self.abbreviations.get((seq, concept, lang))
+                if abbreviation and text is not None and not written_as(abbreviation, text):
                     continue
                 n = len(seq)
                 if (best is None or n > best[0]) and all(
@@ -139,6 +148,21 @@ class Lexicon:
                 if tokens:
                     out.append(tokens)
         return out
+
+
+ABBREVIATION = re.compile(r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{2,6}")
+_LOWER = "a-zа-яёәғқңөұүһі"
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation_pattern(abbreviation: str) -> re.Pattern[str]:
+    # in capitals, as a word or before an ending («АҚШ-тан», «ООН-ом»); not the start of a word in lower case
+    return re.compile(rf"(?<![^\W\d_]){re.escape(abbreviation)}(?![{_LOWER}])")
+
+
+def written_as(abbreviation: str, text: str) -> bool:
+    """Whether the text writes the abbreviation in capitals."""
+    return bool(_abbreviation_pattern(abbreviation).search(text))
 
 
 def _word_pattern(words: set[str]) -> str:
@@ -184,6 +208,8 @@ def _parse(path: Path, lexicon: Lexicon) -> None:
                 seq = tokenize(spelling, lang)
                 if seq and (tuple(seq), concept, lang) not in lexicon.sequences.get(seq[0][:4], []):
                     lexicon.sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept, lang))
+                if seq and ABBREVIATION.fullmatch(spelling):
+                    lexicon.abbreviations[(tuple(seq), concept, lang)] = spelling
                 tokens += seq
             lexicon.terms[concept][lang] = _unique(tokens)
 
@@ -229,7 +255,7 @@ def expand_query(question: str, language: str, lexicon: Lexicon | None = None) -
     """Terms, numbers and names of a question in `language` (kk | ru | en) for lexical retrieval."""
     lexicon = lexicon or load_lexicon()
     own = tokenize(question, language)
-    concepts, covered = lexicon.recognize(own, language)
+    concepts, covered = lexicon.recognize(own, language, question)
     bridge = {
         lang: _unique([t for c in concepts for t in lexicon.terms[c].get(lang, [])]) for lang in LANGUAGES
     }

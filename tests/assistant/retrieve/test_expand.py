@@ -161,3 +161,23 @@ def test_without_dictionaries_every_capitalized_word_is_a_name(monkeypatch):
         assert expand_query("What is the deepest point of the Atlantic Ocean?", "en").names == ["Atlantic", "Ocean"]
     finally:
         dictionary.is_common_word.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "absent"),
+    [("Когда Есим-хан разгромил калмыков?", "ru", "eu"), ("Кто была женой Абая?", "ru", "aiib"),
+     ("Какие поэмы есть у Абая?", "ru", "aiib")],
+)
+def test_a_word_that_stems_like_an_abbreviation_is_not_that_organisation(question, language, absent):
+    # «Есим» stems like «ЕС» and «Абая» like «АБИИ»: an abbreviation counts only where it is written in capitals
+    assert absent not in expand_query(question, language).concepts
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "present"),
+    [("Что говорится о ЕС?", "ru", "eu"), ("АҚШ-тан қанша инвестиция келді?", "kk", "usa"),
+     ("Какова роль ООН в регионе?", "ru", "un"), ("What did the EU decide?", "en", "eu"),
+     ("Что такое Европейский союз?", "ru", "eu")],
+)
+def test_abbreviations_written_in_capitals_and_full_names_are_recognised(question, language, present):
+    assert present in expand_query(question, language).concepts
