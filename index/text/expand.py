@@ -285,9 +285,9 @@ _CYR_PAIRS = (("чж", "ж"), ("цз", "ж"), ("дж", "ж"))
 _LATIN_PAIRS = (
     ("cci", "ci"),
     ("cce", "ce"),
-    ("shch", "x"),
-    ("sch", "x"),
-    ("sh", "x"),
+    ("shch", "ʃ"),  # ʃ: the sound of ш, written "x" in the key (a Latin x is "ks": Alexander)
+    ("sch", "ʃ"),
+    ("sh", "ʃ"),
     ("dzh", "j"),
     ("zh", "j"),
     ("dj", "j"),
@@ -305,7 +305,7 @@ _LATIN_PAIRS = (
     ("yu", "iu"),
     ("ya", "ia"),
     ("ye", "e"),
-    ("ş", "x"),
+    ("ş", "ʃ"),
     ("ç", "c"),
 )
 _VOWEL_RUN = re.compile(r"[aeiou]{2,}")
@@ -325,6 +325,8 @@ def name_key(word: str) -> str:
     for i, ch in enumerate(word):
         if ch in _CYR:
             out.append(_CYR[ch].strip("_"))
+        elif ch == "ʃ":
+            out.append("x")
         elif ch == "x":
             out.append("s" if i == 0 else "ks")  # Xiao -> Сяо, Alexander -> Александр
         elif ch == "c":
