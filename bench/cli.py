@@ -9,6 +9,7 @@ import typer
 
 from bench import crosslingual, kazqad
 from bench.report import REPO, require
+from index.errors import DerekError
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that write bench/results/.")
 
@@ -111,6 +112,24 @@ def speed(
     typer.echo(
         speed_bench.run(require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server)
     )
+
+
+@bench_app.command("scale")
+def scale_cmd(
+    sizes: Annotated[str, typer.Option("--sizes", help="Chunk counts to measure, comma-separated.")] = "10000,100000",
+    server: Annotated[bool, typer.Option("--server/--no-server", help="Also on a `chroma run` server.")] = False,
+    project: Annotated[int, typer.Option("--project", help="Project the figures to this many chunks.")] = 1_000_000,
+) -> None:
+    """Retrieval at 10k-1M chunks: cold start, warm latency, memory, a new document searchable (synthetic)."""
+    from bench import scale
+
+    try:
+        counts = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
+    except ValueError as exc:
+        raise DerekError(f"--sizes takes comma-separated chunk counts, not {sizes!r}") from exc
+    if not counts or min(counts) < 100:
+        raise DerekError("--sizes takes chunk counts of at least 100")
+    typer.echo(scale.run(counts, server=server, project_to=project))
 
 
 def _drop(home: Path) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA = 2  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync)
+SCHEMA = 3  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync)
 _ALL = ("meta", "chunks", "postings", "fresh", "gone", "dirty", "terms", "stats", "numbers")
 
 _TABLES = """
@@ -66,10 +66,18 @@ class ChunkTerms:
     tokens: tuple[str, ...]  # the chunk's heading line and text, normalised (BM25, mentions)
     sentences: tuple[tuple[str, ...], ...]  # each sentence's tokens (phrase adjacency)
     numbers: tuple[str, ...]
+    text: str = ""
+    metadata: Mapping[str, Any] | None = None  # the flat metadata answers and citations read (META_KEYS)
 
     @property
     def token_set(self) -> frozenset[str]:
         return frozenset(self.tokens)
+
+
+# what a retrieved chunk's answer and citation read: kept with the record, so candidates need only their vectors
+# from Chroma (reading Chroma's metadata rows costs more than the vectors, and grows with the collection)
+META_KEYS = ("source", "title", "language", "section", "page", "start", "end", "index", "role", "point", "subpoint",
+             "sentences")
 
 
 def chunk_terms(chunk_id: str, text: str, metadata: Mapping[str, Any]) -> ChunkTerms:
@@ -83,7 +91,8 @@ def chunk_terms(chunk_id: str, text: str, metadata: Mapping[str, Any]) -> ChunkT
     spans = json.loads(metadata.get("sentences") or "[]")
     sentences = [tuple(tokenize(text[a:b], language)) for a, b in spans] or [tuple(tokens)]
     return ChunkTerms(chunk_id, str(metadata.get("source", "")), language, tuple(tokens), tuple(sentences),
-                      tuple(dict.fromkeys(extract_numbers(text))))
+                      tuple(dict.fromkeys(extract_numbers(text))), text,
+                      {k: metadata[k] for k in META_KEYS if k in metadata})
 
 
 class LexicalIndex:
@@ -136,7 +145,8 @@ class LexicalIndex:
             self._delete_rows(db, [r for (r,) in db.execute(
                 f"SELECT row FROM chunks WHERE id IN ({_marks(len(records))})", [r.id for r in records])])
             for rec in records:
-                data = json.dumps({"s": rec.sentences, "n": rec.numbers, "t": rec.tokens}, ensure_ascii=False)
+                data = json.dumps({"s": rec.sentences, "n": rec.numbers, "t": rec.tokens, "x": rec.text,
+                                   "m": rec.metadata or {}}, ensure_ascii=False)
                 row = db.execute("INSERT INTO chunks (id, source, lang, length, data) VALUES (?, ?, ?, ?, ?)",
                                  (rec.id, rec.source, rec.language, len(rec.tokens), data)).lastrowid
                 tf = Counter(rec.tokens)
@@ -317,7 +327,7 @@ class LexicalIndex:
             ):
                 found = json.loads(data)
                 out[cid] = ChunkTerms(cid, source, lang, tuple(found["t"]), tuple(tuple(s) for s in found["s"]),
-                                      tuple(found["n"]))
+                                      tuple(found["n"]), found["x"], found["m"])
         return out
 
     def with_numbers(self, numbers: Iterable[str], k: int | None = None) -> dict[str, int]:
@@ -355,9 +365,10 @@ class Scores:
         self.index = index
         if parts:
             rows = np.concatenate([r for r, _ in parts])
-            self.rows, inverse = np.unique(rows, return_inverse=True)
-            self.scores = np.bincount(inverse, weights=np.concatenate([v for _, v in parts]),
-                                      minlength=len(self.rows))
+            # rows are small integers (SQLite's): one pass of bincount, no sort of the postings
+            dense = np.bincount(rows, weights=np.concatenate([v for _, v in parts]))
+            self.rows = np.flatnonzero(dense)
+            self.scores = dense[self.rows]
         else:
             self.rows, self.scores = np.zeros(0, np.int64), np.zeros(0)
 

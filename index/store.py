@@ -250,10 +250,19 @@ class ChromaStore:
             query_embedding=np.asarray(vector, dtype=np.float32).tolist(), similarity_top_k=k))
         return [(i, 1.0 + math.log(max(sim, 1e-12))) for i, sim in zip(got.ids, got.similarities)]
 
-    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored sentence vectors per chunk id, rows in sentence order."""
+    def sentence_vectors(self, chunk_ids: list[str], counts: dict[str, int] | None = None) -> dict[str, np.ndarray]:
+        """Stored sentence vectors per chunk id, rows in sentence order. With each chunk's sentence count, they
+        are read by id (vectors only: several times faster than a metadata filter on a large collection)."""
         if not chunk_ids:
             return {}
+        if counts is not None:
+            ids = [f"{cid}:{j}" for cid in chunk_ids for j in range(counts.get(cid, 0))]
+            got = self._sentences.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+            vectors = dict(zip(got["ids"], got["embeddings"]))
+            return {cid: np.vstack([np.asarray(vectors[f"{cid}:{j}"], dtype=np.float32)
+                                    for j in range(counts.get(cid, 0))])
+                    for cid in chunk_ids
+                    if counts.get(cid, 0) and all(f"{cid}:{j}" in vectors for j in range(counts[cid]))}
         got = self._sentences.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         rows: dict[str, list[tuple[int, np.ndarray]]] = {}
         for meta, vec in zip(got["metadatas"], got["embeddings"]):
@@ -261,13 +270,8 @@ class ChromaStore:
         return {cid: np.vstack([v for _, v in sorted(r, key=lambda x: x[0])]) for cid, r in rows.items()}
 
     def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored chunk vectors by id."""
-        return {c.id: v for c, v in self.chunks_with_vectors(ids).values()}
-
-    def chunks_with_vectors(self, ids: list[str]) -> dict[str, tuple[StoredChunk, np.ndarray]]:
-        """Stored chunks (text, metadata) and their vectors by id; ids not stored are left out."""
+        """Stored chunk vectors by id; ids not stored are left out."""
         if not ids:
             return {}
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
-        return {i: (StoredChunk(i, d, m), np.asarray(v, dtype=np.float32))
-                for i, d, m, v in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
+        got = self._chunks.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}

@@ -6,11 +6,13 @@ normalised tokens), numbers from the question matched exactly, and proper names 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -120,31 +122,33 @@ class HybridRetriever:
         # the corpus languages a question is shifted towards: those of at least a tenth of the chunks
         self.languages = {lang for lang, n in per_language.items() if n >= 0.1 * self.size}
         # what candidates need, read on demand and kept for the most recent ones (bounded memory at any size)
-        self._chunks: _LRU = _LRU(cache_size)  # id -> (StoredChunk, chunk vector, sentence vectors)
-        self._terms: _LRU = _LRU(cache_size)  # id -> (mention set, token positions, numbers)
+        self._cache: _LRU = _LRU(cache_size)
 
     def __len__(self) -> int:
         return self.size
 
-    def _chunks_for(self, ids: list[str]) -> dict[str, tuple[StoredChunk, np.ndarray, np.ndarray]]:
-        """Stored chunks with their vectors and their sentences' vectors (ids no longer stored are left out)."""
-        found = self._chunks.get_many(ids)
+    def _candidates(self, ids: list[str]) -> dict[str, _Candidate]:
+        """What the fusion needs of each chunk: its record (text, metadata, tokens: from the lexical index) and
+        its vectors (from Chroma, by id). A chunk missing from either (written after the lexical index was read,
+        or deleted since the search) is left out, not failed."""
+        found = self._cache.get_many(ids)
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            got = self.store.chunks_with_vectors(missing)
-            sent_vecs = self.store.sentence_vectors(list(got))
-            for i, (chunk, vec) in got.items():
-                found[i] = (chunk, vec, sent_vecs.get(i, np.zeros((0, vec.shape[0]), dtype=np.float32)))
-                self._chunks.put(i, found[i])
-        return found
-
-    def _terms_for(self, ids: list[str]) -> dict[str, tuple[frozenset[str], dict[str, list[int]], set[str]]]:
-        """Each chunk's mention set, token positions and numbers, from the lexical index."""
-        found = self._terms.get_many(ids)
-        missing = [i for i in dict.fromkeys(ids) if i not in found]
-        for i, rec in self.lex.records(missing).items():
-            found[i] = (mention_set(rec.tokens), token_positions([list(s) for s in rec.sentences]), set(rec.numbers))
-            self._terms.put(i, found[i])
+            records = self.lex.records(missing)
+            vectors = self.store.chunk_vectors(list(records))
+            counts = {i: len(r.metadata.get("sentences") and json.loads(r.metadata["sentences"]) or [])
+                      for i, r in records.items()}
+            sentence_vectors = self.store.sentence_vectors([i for i in records if i in vectors], counts)
+            for i, rec in records.items():
+                if i not in vectors:
+                    continue
+                vec = vectors[i]
+                found[i] = _Candidate(
+                    chunk=StoredChunk(i, rec.text, dict(rec.metadata)), vector=vec,
+                    sentence_vectors=sentence_vectors.get(i, np.zeros((0, vec.shape[0]), dtype=np.float32)),
+                    mentions=mention_set(rec.tokens), sentence_tokens=rec.sentences, numbers=set(rec.numbers),
+                )
+                self._cache.put(i, found[i])
         return found
 
     def retrieve(
@@ -207,7 +211,7 @@ class HybridRetriever:
             )
         if self.bridge is not None:
             skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
-            used = frozenset().union(*(m for m, _, _ in self._terms_for(feedback).values()))
+            used = frozenset().union(*(c.mentions for c in self._candidates(feedback).values()))
             expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
         lexical = self.lex.bm25({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         candidates.update((cid, None) for cid, _ in lexical.top(self.lexical_k))
@@ -218,11 +222,11 @@ class HybridRetriever:
         df = self.lex.df(t for c in concepts for alt in (*c.alternatives, *c.bridged) for t in alt)
         idf = [self.idf(c, df) for c in concepts]
         out: dict[str, Signals] = {}
-        # a chunk written after the lexical index was read, or deleted since the search, is skipped, not failed
-        terms = self._terms_for(list(candidates))
-        lex_of = lexical.of(list(terms))
-        for cid, (chunk, cvec, svecs) in self._chunks_for([c for c in candidates if c in terms]).items():
-            mentions, positions, numbers = terms[cid]
+        found = self._candidates(list(candidates))
+        lex_of = lexical.of(list(found))
+        for cid, cand in found.items():
+            chunk, cvec, svecs = cand.chunk, cand.vector, cand.sentence_vectors
+            mentions, numbers = cand.mentions, cand.numbers
             sig = Signals(chunk=float(np.max(chunk_qvecs @ cvec)))
             if len(svecs):
                 sims = (svecs @ qvecs.T).max(axis=1)
@@ -233,7 +237,7 @@ class HybridRetriever:
             sig.coverage = coverage(concepts, mentions, idf)
             present = [c for c in concepts if c.match(mentions)]
             # a phrase needs two concepts present; the pairs count against all of the question's concepts
-            sig.adjacency = adjacency(concepts, positions, idf) if len(present) >= 2 else 0.0
+            sig.adjacency = adjacency(concepts, cand.positions, idf) if len(present) >= 2 else 0.0
             if expanded.numbers:
                 sig.numbers = sum(n in numbers for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
@@ -269,13 +273,13 @@ class HybridRetriever:
         return list(self.lex.with_numbers(numbers, self.lexical_k))
 
     def _results(self, hits: list[tuple[str, float]]) -> list[RetrievedChunk]:
-        found = self._chunks_for([cid for cid, _ in hits])
-        return [self._result(cid, score, chunk=found[cid][0]) for cid, score in hits if cid in found]
+        found = self._candidates([cid for cid, _ in hits])
+        return [self._result(cid, score, chunk=found[cid].chunk) for cid, score in hits if cid in found]
 
     def _result(
         self, cid: str, score: float, sig: Signals | None = None, chunk: StoredChunk | None = None
     ) -> RetrievedChunk:
-        c = chunk or self._chunks_for([cid])[cid][0]
+        c = chunk or self._candidates([cid])[cid].chunk
         section = c.metadata.get("section") or None
         result = RetrievedChunk(
             chunk_id=cid,
@@ -296,6 +300,21 @@ class HybridRetriever:
         if sig is not None and sig.bridged:
             result.bridged = sig.bridged
         return result
+
+
+@dataclass
+class _Candidate:
+    chunk: StoredChunk
+    vector: np.ndarray
+    sentence_vectors: np.ndarray
+    mentions: frozenset[str]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    numbers: set[str]
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each token occurs (phrase adjacency), computed for the candidates that need it."""
+        return token_positions([list(t) for t in self.sentence_tokens])
 
 
 class _LRU:
