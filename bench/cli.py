@@ -118,6 +118,8 @@ def speed(
 def scale_cmd(
     sizes: Annotated[str, typer.Option("--sizes", help="Chunk counts to measure, comma-separated.")] = "10000,100000",
     server: Annotated[bool, typer.Option("--server/--no-server", help="Also on a `chroma run` server.")] = False,
+    embedded: Annotated[bool, typer.Option("--embedded/--no-embedded", help="On the embedded store.")] = True,
+    name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "scale",
     project: Annotated[int, typer.Option("--project", help="Project the figures to this many chunks.")] = 1_000_000,
 ) -> None:
     """Retrieval at 10k-1M chunks: cold start, warm latency, memory, a new document searchable (synthetic)."""
@@ -129,7 +131,9 @@ def scale_cmd(
         raise DerekError(f"--sizes takes comma-separated chunk counts, not {sizes!r}") from exc
     if not counts or min(counts) < 100:
         raise DerekError("--sizes takes chunk counts of at least 100")
-    typer.echo(scale.run(counts, server=server, project_to=project))
+    if not (server or embedded):
+        raise DerekError("nothing to measure: --no-embedded needs --server")
+    typer.echo(scale.run(counts, server=server, embedded=embedded, project_to=project, name=name))
 
 
 def _drop(home: Path) -> None:
