@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,10 +68,6 @@ class ChunkTerms:
     numbers: tuple[str, ...]
     text: str = ""
     metadata: Mapping[str, Any] | None = None  # the flat metadata answers and citations read (META_KEYS)
-
-    @property
-    def token_set(self) -> frozenset[str]:
-        return frozenset(self.tokens)
 
 
 # what a retrieved chunk's answer and citation read: kept with the record, so candidates need only their vectors
@@ -142,8 +138,8 @@ class LexicalIndex:
         if not records:
             return
         with self._write, self._db as db:
-            self._delete_rows(db, [r for (r,) in db.execute(
-                f"SELECT row FROM chunks WHERE id IN ({_marks(len(records))})", [r.id for r in records])])
+            self._delete_rows(db, [r for (r,) in _select_in(db, "SELECT row FROM chunks WHERE id IN ({})",
+                                                            [r.id for r in records])])
             for rec in records:
                 data = json.dumps({"s": rec.sentences, "n": rec.numbers, "t": rec.tokens, "x": rec.text,
                                    "m": rec.metadata or {}}, ensure_ascii=False)
@@ -166,10 +162,7 @@ class LexicalIndex:
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         with self._write, self._db as db:
-            for i in range(0, len(ids), 500):
-                part = list(ids[i : i + 500])
-                self._delete_rows(db, [r for (r,) in db.execute(
-                    f"SELECT row FROM chunks WHERE id IN ({_marks(len(part))})", part)])
+            self._delete_rows(db, [r for (r,) in _select_in(db, "SELECT row FROM chunks WHERE id IN ({})", ids)])
 
     def clear(self) -> None:
         with self._write, self._db as db:
@@ -202,7 +195,7 @@ class LexicalIndex:
 
     @staticmethod
     def _compact(db: sqlite3.Connection) -> None:
-        gone = np.fromiter((r for (r,) in db.execute("SELECT chunk FROM gone")), dtype=np.int64)
+        gone = _gone(db)
         touched = db.execute("SELECT DISTINCT token, lang FROM fresh UNION SELECT token, lang FROM dirty").fetchall()
         for token, lang in touched:
             old = db.execute("SELECT chunks, tfs, lengths FROM postings WHERE token = ? AND lang = ?",
@@ -236,19 +229,15 @@ class LexicalIndex:
 
     def df(self, tokens: Iterable[str]) -> dict[str, int]:
         """Chunks holding each token, over all languages (tokens held nowhere are left out)."""
-        tokens = list(dict.fromkeys(tokens))
-        out: dict[str, int] = {}
-        for i in range(0, len(tokens), 500):
-            part = tokens[i : i + 500]
-            out.update(self._db.execute(
-                f"SELECT token, SUM(df) FROM terms WHERE token IN ({_marks(len(part))}) GROUP BY token", part))
-        return out
+        return dict(_select_in(self._db, "SELECT token, SUM(df) FROM terms WHERE token IN ({}) GROUP BY token",
+                               list(dict.fromkeys(tokens))))
 
     def bm25(self, terms: Mapping[str, Sequence[str]]) -> Scores:
         """Per-language BM25: the chunks of each language scored with the query tokens for that language, with
         that language's statistics. Chunks that match no query token score 0."""
         db = self._db
         stats = {lang: (docs, tokens) for lang, docs, tokens in db.execute("SELECT lang, docs, tokens FROM stats")}
+        gone = _gone(db)
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         for lang, query in terms.items():
             if lang not in stats or not query:
@@ -258,23 +247,25 @@ class LexicalIndex:
                 df = (db.execute("SELECT df FROM terms WHERE token = ? AND lang = ?", (token, lang)).fetchone()
                       or (0,))[0]
                 if df:
-                    parts.append(self._term(db, token, (lang,), docs, tokens, df))
+                    parts.append(self._term(db, token, (lang,), docs, tokens, df, gone))
         return Scores(self, parts)
 
     def bm25_all(self, query: Sequence[str]) -> Scores:
         """BM25 over all chunks as one index, whatever their language (the plain BM25 baseline)."""
         db = self._db
         docs, tokens = db.execute("SELECT COALESCE(SUM(docs), 0), COALESCE(SUM(tokens), 0) FROM stats").fetchone()
+        gone = _gone(db)
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         for token in dict.fromkeys(query) if docs else ():
             df = db.execute("SELECT COALESCE(SUM(df), 0) FROM terms WHERE token = ?", (token,)).fetchone()[0]
             if df:
                 langs = [lang for (lang,) in db.execute("SELECT lang FROM terms WHERE token = ?", (token,))]
-                parts.append(self._term(db, token, tuple(langs), docs, tokens, df))
+                parts.append(self._term(db, token, tuple(langs), docs, tokens, df, gone))
         return Scores(self, parts)
 
-    def _term(self, db, token: str, langs: tuple[str, ...], docs: int, tokens: int, df: int):
-        """One query token's BM25 contributions (Lucene's formula, as bm25s computes it): (chunk rows, scores)."""
+    def _term(self, db, token: str, langs: tuple[str, ...], docs: int, tokens: int, df: int, gone: np.ndarray):
+        """One query token's BM25 contributions (Lucene's formula, as bm25s computes it): (chunk rows, scores);
+        `gone` holds the rows of deleted chunks still in the packed arrays."""
         rows, tfs, lengths = [], [], []
         for lang in langs:
             packed = db.execute("SELECT chunks, tfs, lengths FROM postings WHERE token = ? AND lang = ?",
@@ -288,7 +279,6 @@ class LexicalIndex:
             tfs.append(new[:, 1])
             lengths.append(new[:, 2])
         row, tf, length = (np.concatenate(x) for x in (rows, tfs, lengths))
-        gone = self._gone(db)
         if len(gone) and len(row):
             keep = ~np.isin(row, gone)
             row, tf, length = row[keep], tf[keep], length[keep]
@@ -297,37 +287,20 @@ class LexicalIndex:
         norm = self.k1 * (1 - self.b + self.b * length / (tokens / docs))
         return row, idf * tf / (tf + norm)
 
-    @staticmethod
-    def _gone(db) -> np.ndarray:
-        return np.fromiter((r for (r,) in db.execute("SELECT chunk FROM gone")), dtype=np.int64)
-
     def _ids_of(self, rows: Sequence[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        rows = [int(r) for r in rows]
-        for i in range(0, len(rows), 500):
-            part = rows[i : i + 500]
-            out.update(self._db.execute(f"SELECT row, id FROM chunks WHERE row IN ({_marks(len(part))})", part))
-        return out
+        return dict(_select_in(self._db, "SELECT row, id FROM chunks WHERE row IN ({})", [int(r) for r in rows]))
 
     def _rows_of(self, ids: Sequence[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            out.update(self._db.execute(f"SELECT id, row FROM chunks WHERE id IN ({_marks(len(part))})", part))
-        return out
+        return dict(_select_in(self._db, "SELECT id, row FROM chunks WHERE id IN ({})", ids))
 
     def records(self, ids: Sequence[str]) -> dict[str, ChunkTerms]:
         out: dict[str, ChunkTerms] = {}
-        ids = list(dict.fromkeys(ids))
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            for cid, source, lang, data in self._db.execute(
-                f"SELECT id, source, lang, data FROM chunks WHERE id IN ({_marks(len(part))})", part
-            ):
-                found = json.loads(data)
-                out[cid] = ChunkTerms(cid, source, lang, tuple(found["t"]), tuple(tuple(s) for s in found["s"]),
-                                      tuple(found["n"]), found["x"], found["m"])
+        for cid, source, lang, data in _select_in(
+            self._db, "SELECT id, source, lang, data FROM chunks WHERE id IN ({})", list(dict.fromkeys(ids))
+        ):
+            found = json.loads(data)
+            out[cid] = ChunkTerms(cid, source, lang, tuple(found["t"]), tuple(tuple(s) for s in found["s"]),
+                                  tuple(found["n"]), found["x"], found["m"])
         return out
 
     def with_numbers(self, numbers: Iterable[str], k: int | None = None) -> dict[str, int]:
@@ -406,6 +379,19 @@ class Scores:
 
 def _unpack(packed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(np.frombuffer(b, dtype=np.int32).astype(np.int64) for b in packed)
+
+
+def _gone(db: sqlite3.Connection) -> np.ndarray:
+    """Rows of chunks deleted since the last compaction (their postings may still be packed)."""
+    return np.fromiter((r for (r,) in db.execute("SELECT chunk FROM gone")), dtype=np.int64)
+
+
+def _select_in(db: sqlite3.Connection, sql: str, values: Sequence, batch: int = 500) -> Iterator[tuple]:
+    """Rows of `sql`, whose "IN ({})" takes the values, in batches (SQLite bounds the parameters of a query)."""
+    values = list(values)
+    for i in range(0, len(values), batch):
+        part = values[i : i + batch]
+        yield from db.execute(sql.format(_marks(len(part))), part)
 
 
 def _marks(n: int) -> str:

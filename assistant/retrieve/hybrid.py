@@ -6,7 +6,6 @@ normalised tokens), numbers from the question matched exactly, and proper names 
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -135,16 +134,16 @@ class HybridRetriever:
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
             records = self.lex.records(missing)
+            chunks = {i: StoredChunk(i, rec.text, dict(rec.metadata)) for i, rec in records.items()}
             vectors = self.store.chunk_vectors(list(records))
-            counts = {i: len(r.metadata.get("sentences") and json.loads(r.metadata["sentences"]) or [])
-                      for i, r in records.items()}
-            sentence_vectors = self.store.sentence_vectors([i for i in records if i in vectors], counts)
+            sentence_vectors = self.store.sentence_vectors(
+                [i for i in records if i in vectors], {i: len(c.sentences) for i, c in chunks.items()})
             for i, rec in records.items():
                 if i not in vectors:
                     continue
                 vec = vectors[i]
                 found[i] = _Candidate(
-                    chunk=StoredChunk(i, rec.text, dict(rec.metadata)), vector=vec,
+                    chunk=chunks[i], vector=vec,
                     sentence_vectors=sentence_vectors.get(i, np.zeros((0, vec.shape[0]), dtype=np.float32)),
                     mentions=mention_set(rec.tokens), sentence_tokens=rec.sentences, numbers=set(rec.numbers),
                 )
