@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test lint chromium tesseract dictionaries bench clean
 TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
-DICTIONARY_PACKAGES := hunspell-en-us hunspell-en-gb hunspell-ru hunspell-kk
+DICTIONARY_PACKAGES := libhunspell-1.7-0 hunspell-en-us hunspell-en-gb hunspell-ru hunspell-kk
 
 install: $(STAMP) tesseract dictionaries
 
@@ -22,12 +22,13 @@ tesseract:
 		$(TESSERACT_PACKAGES) >/dev/null; } || echo "warning: tesseract could not be installed;" \
 		"scanned PDF pages will be skipped with a note"; }
 
-# Hunspell dictionaries: which capitalized question words are common words (translated across languages) and
-# which are names (transliterated); Derek runs without them (every capitalized word is then taken for a name)
+# Hunspell (the library and its dictionaries): which capitalized question words are common words (translated across
+# languages) and which are names (transliterated); Derek runs without them (every capitalized word is then a name)
 dictionaries:
 	@for d in en_US en_GB ru_RU kk_KZ; do test -f /usr/share/hunspell/$$d.dic || missing=1; done; \
+	ls /usr/lib/*/libhunspell-1.[67].so.0 /usr/lib/libhunspell-1.[67].so.0 >/dev/null 2>&1 || missing=1; \
 	[ -z "$$missing" ] || { \
-		echo "installing Debian hunspell dictionaries (en, ru, kk)"; \
+		echo "installing Debian hunspell and its dictionaries (en, ru, kk)"; \
 		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 		$(DICTIONARY_PACKAGES) >/dev/null; } || echo "warning: hunspell dictionaries could not be installed;" \
 		"capitalized common words in questions will be taken for names"; }

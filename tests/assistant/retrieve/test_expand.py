@@ -167,6 +167,31 @@ def test_without_dictionaries_every_capitalized_word_is_a_name(monkeypatch):
         dictionary.is_common_word.cache_clear()
 
 
+def test_without_the_hunspell_library_no_word_is_common(monkeypatch):
+    from index.text import dictionary
+
+    monkeypatch.setattr(dictionary, "_library", [None])
+    monkeypatch.setattr(dictionary, "_loaded", {})
+    dictionary.is_common_word.cache_clear()
+    try:
+        assert not dictionary.is_common_word("ocean", "en")
+    finally:
+        dictionary.is_common_word.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "common"),
+    [("путём", "ru", True), ("путем", "ru", True), ("токаев", "ru", False), ("жерлер", "kk", True),
+     ("labour", "en", True), ("wusun", "en", False)],
+)
+def test_hunspell_knows_inflected_forms_of_each_language(word, language, common):
+    """The C library reads each dictionary with its affix rules: an inflected form («жерлер», «путём») is known,
+    a name («Токаев») or an unknown form is not; en_GB adds British spellings to en_US."""
+    from index.text import dictionary
+
+    assert dictionary.is_common_word(word, language) is common
+
+
 @pytest.mark.parametrize(
     ("question", "language", "absent"),
     [("Когда Есим-хан разгромил калмыков?", "ru", "eu"), ("Кто была женой Абая?", "ru", "aiib"),
