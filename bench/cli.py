@@ -121,6 +121,7 @@ def scale_cmd(
     embedded: Annotated[bool, typer.Option("--embedded/--no-embedded", help="On the embedded store.")] = True,
     name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "scale",
     project: Annotated[int, typer.Option("--project", help="Project the figures to this many chunks.")] = 1_000_000,
+    keep: Annotated[Path | None, typer.Option("--keep", help="Build in this folder and keep it (profiling).")] = None,
 ) -> None:
     """Retrieval at 10k-1M chunks: cold start, warm latency, memory, a new document searchable (synthetic)."""
     from bench import scale
@@ -133,7 +134,7 @@ def scale_cmd(
         raise DerekError("--sizes takes chunk counts of at least 100")
     if not (server or embedded):
         raise DerekError("nothing to measure: --no-embedded needs --server")
-    typer.echo(scale.run(counts, server=server, embedded=embedded, project_to=project, name=name))
+    typer.echo(scale.run(counts, server=server, embedded=embedded, project_to=project, name=name, keep=keep))
 
 
 def _drop(home: Path) -> None:
