@@ -20,7 +20,7 @@ def missing_entities(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> l
         c.key for c in question_concepts(expanded) if c.entity and not any(c.in_positions(p) for p in positions)
     ]
     text = " ".join(c.text for c in chunks)
-    missing += [n for n in expanded.names if not name_matches([n], text)]
+    missing += [n for n in expanded.names if not name_matches([n], text, loose=True)]
     return missing
 
 
