@@ -128,7 +128,7 @@ def summarize_answers(records: list[dict]) -> list[dict]:
         {
             "lang": lang,
             "questions": len(sel),
-            **{m: mean(r[m] for r in sel if m in r)
+            **{m: mean(r[m] for r in sel)
                for m in ("answer in quotes", "gold passage cited", "false abstention", "abstained, gold removed")},
         }
         for lang in LANGS

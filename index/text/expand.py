@@ -358,6 +358,8 @@ def _allowed_edits(key: str) -> int:
 
 
 MAX_QUESTION_ENDING = 4  # letters of a case ending a question may add to a name («Исабековтің», «Оренбурге»)
+# ablation switches (bench/results/names-ablation.md); name_in and name_sounds_in are cached, so set them before
+# the first match, in a fresh process
 INFLECTED_QUESTION_NAMES = True
 
 
