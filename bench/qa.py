@@ -65,11 +65,20 @@ def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> lis
 
 
 def evaluate_answers(service, rows: list[dict]) -> list[dict]:
-    """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer."""
+    """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer; and
+    whether the extractive answerer abstains on the same retrieval with each answer-decision ablation."""
+    from assistant.answer.extractive import ANSWER_ABLATIONS, ExtractiveAnswerer
+
+    ablated = {
+        name: ExtractiveAnswerer(t, lexicon=service.settings.domain_lexicons) for name, t in ANSWER_ABLATIONS.items()
+    }
     out = []
     for row in rows:
         started = time.perf_counter()
         answer = service.ask(row["question"], history=_history(row))
+        seconds = round(time.perf_counter() - started, 3)
+        checked, standalone, extra, _ = service.prepare(row["question"], _history(row))
+        chunks = service.retriever.retrieve(standalone, checked.language, service.settings.top_k, extra_queries=extra)
         quotes = " ".join(c.quote for c in answer.citations)
         answerable = row.get("answerable", True)
         item = {
@@ -79,7 +88,9 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
             "abstained": not answer.answerable,
             "language_ok": answer.language == row["lang"],
             "answer_language": answer.language,
-            "seconds": round(time.perf_counter() - started, 3),
+            "seconds": seconds,
+            **{f"abstained {name}": not a.answer(checked.text, checked.language, chunks).answerable
+               for name, a in ablated.items()},
         }
         if answerable:
             item["key_fact_recall"] = key_fact_recall(f"{answer.answer} {quotes}", row.get("keys", []))
@@ -114,9 +125,22 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
                 "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
                 "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
                 "language acc": mean(float(a["language_ok"]) for a in sel),
+                **{
+                    column: value
+                    for name in ablation_names(answers)
+                    for column, value in (
+                        (f"abstention acc {name}", mean(float(a[f"abstained {name}"]) for a in un) if un else None),
+                        (f"false abstentions {name}", f"{sum(a[f'abstained {name}'] for a in ok)}/{len(ok)}"),
+                    )
+                },
             }
         )
     return {"retrieval": ret_rows, "answers": ans_rows}
+
+
+def ablation_names(answers: list[dict]) -> list[str]:
+    """The answer-decision ablations the records carry (`abstained <name>`)."""
+    return [key.removeprefix("abstained ") for key in (answers[0] if answers else {}) if key.startswith("abstained ")]
 
 
 def failures(retrieval: list[dict], answers: list[dict]) -> list[dict]:
@@ -159,6 +183,8 @@ def report(
         "evidence hit = gold evidence phrase inside the retrieved chunk text.\n\n## Retrieval\n\n"
         + table(summary["retrieval"])
         + "\n## Final pipeline, extractive answerer\n\n"
+        + "Columns ending in `− X`: the same retrieval answered with that part of the answer decision switched off "
+        "(assistant/answer/extractive.py, ANSWER_ABLATIONS).\n\n"
         + table(summary["answers"])
         + "\n## Failures\n\n"
         + table(fails, ["id", "failed"])

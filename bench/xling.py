@@ -93,8 +93,12 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
 def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
     """Per language and question, the final pipeline's extractive answer: is a gold answer inside its quotes, is a
     gold passage cited, did it abstain? Every question here is answerable: an abstention is a false one."""
+    from assistant.answer.extractive import ANSWER_ABLATIONS, ExtractiveAnswerer
     from bench.metrics import normalize_answer
 
+    ablated = {
+        name: ExtractiveAnswerer(t, lexicon=derek.settings.domain_lexicons) for name, t in ANSWER_ABLATIONS.items()
+    }
     out = []
     k = derek.settings.top_k
     for lang in LANGS:
@@ -117,6 +121,16 @@ def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
                     "gold passage cited": float(any(Path(c.source).stem in gold for c in answer.citations)),
                     "false abstention": float(not answer.answerable),
                     "abstained, gold removed": float(not without.answerable),
+                    **{
+                        column: value
+                        for name, a in ablated.items()
+                        for column, value in (
+                            (f"false abstention {name}",
+                             float(not a.answer(checked.text, checked.language, chunks[:k]).answerable)),
+                            (f"abstained, gold removed {name}",
+                             float(not a.answer(checked.text, checked.language, rest).answerable)),
+                        )
+                    },
                 }
             )
     print("  answers: done", file=sys.stderr, flush=True)
@@ -128,8 +142,7 @@ def summarize_answers(records: list[dict]) -> list[dict]:
         {
             "lang": lang,
             "questions": len(sel),
-            **{m: mean(r[m] for r in sel)
-               for m in ("answer in quotes", "gold passage cited", "false abstention", "abstained, gold removed")},
+            **{m: mean(r[m] for r in sel) for m in sel[0] if m not in ("lang", "id")},
         }
         for lang in LANGS
         if (sel := [r for r in records if r["lang"] == lang])
@@ -175,7 +188,8 @@ def run(
         "inside the quoted sentences, a citation from a gold passage, and abstentions (all false). The last "
         "column asks each question again with its gold passages removed from the answerer's chunks: there it "
         "should mostly abstain (a second corpus of unanswerable questions, besides the article's and the legal "
-        "set's).\n\n"
+        "set's). Columns ending in `− X`: the same retrievals answered with that part of the answer decision "
+        "switched off.\n\n"
         + table(answer_summary)
     )
     data_out = {

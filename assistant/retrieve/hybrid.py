@@ -293,6 +293,7 @@ class HybridRetriever:
             point=c.metadata.get("point") or None,
             subpoint=c.metadata.get("subpoint") or None,
         )
+        result.fused = sig is not None
         if sig is not None and sig.sentence_scores is not None:
             result.sentence_scores = [float(x) for x in sig.sentence_scores]
             result.sentence_vectors = sig.sentence_vectors

@@ -18,7 +18,7 @@ class RetrievedChunk:
     page: int | None
     section: str | None
     language: str
-    score: float
+    score: float  # the final pipeline's fused score when `fused`, else the mode's own (cosine, BM25, RRF)
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans into text
     # query similarity of each sentence (same order as `sentences`), when known
     sentence_scores: list[float] = field(default_factory=list)
@@ -28,6 +28,7 @@ class RetrievedChunk:
     subpoint: str | None = None
     # the question's words bridged to corpus stems by the retriever (question stem -> corpus stems)
     bridged: dict[str, list[str]] = field(default_factory=dict)
+    fused: bool = False  # `score` is the final pipeline's fused score (assistant.retrieve.hybrid.Weights)
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 from assistant.answer.types import Answer, Citation
 from assistant.retrieve.types import RetrievedChunk
@@ -35,6 +36,21 @@ class FakeDerek:
         chunk = RetrievedChunk("c1", self._text(question), "corpus/a.txt", "a", None, None, "kk", 1.0)
         return [chunk] if mode.value != "bm25" else []
 
+    # what the answer-decision ablations need: the checked question and the final retriever
+    settings = SimpleNamespace(domain_lexicons=(), top_k=5)
+
+    def prepare(self, question, history):
+        return SimpleNamespace(text=question, language=self.by_question[question]["lang"]), question, [], 0.0
+
+    @property
+    def retriever(self):
+        from assistant.retrieve.hybrid import RetrievalMode
+
+        def final(question, language, k, extra_queries=()):
+            return self.retrieve(question, k, mode=RetrievalMode.FINAL)
+
+        return SimpleNamespace(retrieve=final)
+
     def ask(self, question, history=None, k=None):
         row = self.by_question[question]
         text = self._text(question)
@@ -66,6 +82,8 @@ def test_qa_harness_writes_expected_fields(tmp_path):
         "abstention acc",
         "false abstentions",
         "language acc",
+        "abstention acc − fused floor",  # the answer decision's ablation, on the same retrieval
+        "false abstentions − fused floor",
     } <= overall.keys()
     assert any("unanswerable" in f["failed"] for f in data["failures"])
     assert (tmp_path / "qa.md").read_text(encoding="utf-8").startswith("# derek bench qa")

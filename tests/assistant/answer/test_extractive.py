@@ -94,3 +94,24 @@ def test_the_abstention_threshold_is_lower_across_languages(chunk_of):
     question = "Is the probation period three months?"
     assert answerer.answer(question, "en", [kazakh]).answerable
     assert not answerer.answer(question, "en", [english]).answerable
+
+
+def test_a_weak_fused_retrieval_score_abstains_in_the_question_language_only(chunk_of):
+    """The final pipeline's fused score of the top chunk is the retrieval-side half of the answer decision: below
+    the floor, a same-language match is not an answer even when its best sentence clears the sentence threshold;
+    the floor does not apply across languages, nor to scores that are not fused (other retrieval modes)."""
+    from assistant.answer.extractive import ExtractiveAnswerer, Thresholds
+
+    question = "Жұмыскердің сынақ мерзімі неше ай?"
+    answerer = ExtractiveAnswerer(Thresholds(fused_same_language=1.32))
+    chunk = chunk_of("k", "Жұмыскердің сынақ мерзімі үш айдан аспауға тиіс және еңбек өтіліне қосылады.")
+    chunk.language, chunk.sentence_scores = "kk", [0.95]
+    chunk.fused, chunk.score = True, 1.40
+    assert answerer.answer(question, "kk", [chunk]).answerable
+    chunk.score = 1.25
+    assert not answerer.answer(question, "kk", [chunk]).answerable
+    assert not Thresholds(fused_same_language=1.32).retrieval_too_weak("en", [chunk])  # across languages: no floor
+    chunk.fused = False  # a dense or BM25 score is on another scale: no floor
+    assert answerer.answer(question, "kk", [chunk]).answerable
+    chunk.fused = True
+    assert ExtractiveAnswerer(Thresholds(fused_same_language=0.0)).answer(question, "kk", [chunk]).answerable
