@@ -76,6 +76,14 @@ def xling_cmd(
     typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name))
 
 
+@bench_app.command("decision")
+def decision_cmd(limit: Limit = None) -> None:
+    """The answer decision across the article, legal and KazQAD sets: AUC per score, abstentions per floor."""
+    from bench import decision
+
+    typer.echo(decision.run(limit=limit))
+
+
 @bench_app.command("means")
 def means_cmd(
     data: Annotated[Path, typer.Option("--data", help="FLORES-200 devtest folder.")] = crosslingual.DATA,
