@@ -12,6 +12,7 @@ import streamlit as st
 from assistant.answer.types import Answer, Citation
 from assistant.export import answer_docx, answer_markdown, conversation_docx, conversation_markdown
 from assistant.messages import message
+from assistant.progress import TimeLeft, clock_text
 from assistant.settings import LLMMode, Settings
 from assistant.uploads import save_upload
 from index.errors import DerekError
@@ -235,6 +236,7 @@ def index_uploads(service, settings: Settings, files, lang: str) -> list[tuple[s
     if paths:
         bar = st.progress(0.0)
         position = [0, 1]  # the file being indexed and the number of files
+        left = TimeLeft()
 
         def progress(stage: str, done: int, total: int, source: str) -> None:
             name = Path(source).name
@@ -244,6 +246,8 @@ def index_uploads(service, settings: Settings, files, lang: str) -> list[tuple[s
             else:  # pages read and texts embedded within the current file
                 fraction = done / total if total else 1.0
                 text = message(f"ui_indexing_{stage}", lang, source=name, done=done, total=total)
+                if (seconds := left.update(stage, done, total, source)) is not None:
+                    text += message("ui_time_left", lang, time=clock_text(seconds))
             bar.progress(min((position[0] + fraction) / position[1], 1.0), text=text)
 
         try:
