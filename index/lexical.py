@@ -25,14 +25,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-SCHEMA = 3  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync)
-_ALL = ("meta", "chunks", "postings", "fresh", "gone", "dirty", "terms", "stats", "numbers")
+SCHEMA = 4  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync)
+_ALL = ("meta", "chunks", "postings", "fresh", "gone", "dirty", "terms", "stats", "numbers", "svecs")
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS terms (
 CREATE TABLE IF NOT EXISTS stats (lang TEXT PRIMARY KEY, docs INTEGER NOT NULL, tokens INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS numbers (
     number TEXT NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (number, chunk)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS svecs (chunk INTEGER PRIMARY KEY, dim INTEGER NOT NULL, data BLOB NOT NULL);
 """
 
 
@@ -68,6 +69,8 @@ class ChunkTerms:
     numbers: tuple[str, ...]
     text: str = ""
     metadata: Mapping[str, Any] | None = None  # the flat metadata answers and citations read (META_KEYS)
+    # the chunk's sentence vectors (n, dim), as stored in Chroma's sentence collection: candidates read them here
+    vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 # what a retrieved chunk's answer and citation read: kept with the record, so candidates need only their vectors
@@ -153,6 +156,9 @@ class LexicalIndex:
                 db.execute("INSERT INTO stats VALUES (?, 1, ?) ON CONFLICT (lang) DO UPDATE "
                            "SET docs = docs + 1, tokens = tokens + excluded.tokens", (rec.language, len(rec.tokens)))
                 db.executemany("INSERT OR IGNORE INTO numbers VALUES (?, ?)", [(n, row) for n in rec.numbers])
+                if rec.vectors is not None and len(rec.vectors):
+                    vecs = np.ascontiguousarray(rec.vectors, dtype=np.float32)
+                    db.execute("INSERT INTO svecs VALUES (?, ?, ?)", (row, vecs.shape[1], vecs.tobytes()))
             if db.execute("SELECT COUNT(*) FROM fresh").fetchone()[0] >= self.compact_after:
                 self._compact(db)
 
@@ -184,6 +190,7 @@ class LexicalIndex:
             db.execute("UPDATE stats SET docs = docs - 1, tokens = tokens - ? WHERE lang = ?", (length, lang))
             db.executemany("DELETE FROM numbers WHERE number = ? AND chunk = ?", [(n, row) for n in found["n"]])
             db.execute("DELETE FROM chunks WHERE row = ?", (row,))
+            db.execute("DELETE FROM svecs WHERE chunk = ?", (row,))
         if rows:
             db.execute("DELETE FROM terms WHERE df <= 0")
             db.execute("DELETE FROM stats WHERE docs <= 0")
@@ -303,6 +310,15 @@ class LexicalIndex:
                                   tuple(found["n"]), found["x"], found["m"])
         return out
 
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Each chunk's sentence vectors (n, dim) as written with it; chunks without them are left out."""
+        return {
+            cid: np.frombuffer(data, dtype=np.float32).reshape(-1, dim)
+            for cid, dim, data in _select_in(
+                self._db, "SELECT c.id, s.dim, s.data FROM chunks c JOIN svecs s ON s.chunk = c.row "
+                "WHERE c.id IN ({})", list(dict.fromkeys(ids)))
+        }
+
     def with_numbers(self, numbers: Iterable[str], k: int | None = None) -> dict[str, int]:
         """Chunk id -> how many of the numbers it holds, most first (the k first; chunks holding none are left
         out)."""
@@ -326,7 +342,10 @@ class LexicalIndex:
         if gone:
             self.delete_ids(gone)
         for i in range(0, len(new), 2000):
-            self.add(chunk_terms(c.id, c.text, c.metadata) for c in store.get_chunks(new[i : i + 2000]))
+            records = [chunk_terms(c.id, c.text, c.metadata) for c in store.get_chunks(new[i : i + 2000])]
+            vectors = store.stored_sentence_vectors([r.id for r in records],
+                                                    {r.id: len(r.sentences) for r in records})
+            self.add(replace(r, vectors=vectors.get(r.id)) for r in records)
         return len(gone) + len(new)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,12 +135,19 @@ class ChromaStore:
         from index.nodes import is_sentence
 
         chunks = [n for n in nodes if not is_sentence(n)]
-        for collection, part in ((self._chunks, chunks), (self._sentences, [n for n in nodes if is_sentence(n)])):
+        sentences = [n for n in nodes if is_sentence(n)]
+        for collection, part in ((self._chunks, chunks), (self._sentences, sentences)):
             for i in range(0, len(part), _BATCH):
                 batch = part[i : i + _BATCH]
                 collection.delete(ids=[n.node_id for n in batch])  # ChromaVectorStore.add does not upsert
                 _vector_store(collection).add(batch)
-        self.lexical.add(chunk_terms(n.node_id, n.get_content(), n.metadata) for n in chunks)
+        by_chunk: dict[str, list] = {}
+        for n in sentences:
+            by_chunk.setdefault(n.metadata["chunk_id"], []).append(n)
+        vectors = {cid: np.asarray([n.embedding for n in sorted(group, key=lambda n: n.metadata["i"])],
+                                   dtype=np.float32) for cid, group in by_chunk.items()}
+        self.lexical.add(replace(chunk_terms(n.node_id, n.get_content(), n.metadata), vectors=vectors.get(n.node_id))
+                         for n in chunks)
 
     def missing_terms(self, words: list[str]) -> list[str]:
         """The words (distinct, in order) that have no vector in the vocabulary yet."""
@@ -249,8 +256,18 @@ class ChromaStore:
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def sentence_vectors(self, chunk_ids: list[str], counts: dict[str, int] | None = None) -> dict[str, np.ndarray]:
-        """Stored sentence vectors per chunk id, rows in sentence order. With each chunk's sentence count, they
-        are read by id (vectors only: several times faster than a metadata filter on a large collection)."""
+        """Sentence vectors per chunk id, rows in sentence order: from the lexical index, which holds a copy of
+        each chunk's, so a search never loads Chroma's sentence graph (at 100k chunks, 400k sentences, that load
+        was most of a cold start); a chunk it lacks is read from Chroma."""
+        found = self.lexical.sentence_vectors(chunk_ids) if chunk_ids else {}
+        rest = [cid for cid in chunk_ids if cid not in found and (counts is None or counts.get(cid, 0))]
+        return found | self.stored_sentence_vectors(rest, counts) if rest else found
+
+    def stored_sentence_vectors(
+        self, chunk_ids: list[str], counts: dict[str, int] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Sentence vectors per chunk id as stored in Chroma. With each chunk's sentence count, they are read by id
+        (vectors only: several times faster than a metadata filter on a large collection)."""
         if not chunk_ids:
             return {}
         if counts is not None:

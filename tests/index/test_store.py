@@ -193,3 +193,38 @@ def test_server_store_gives_the_same_chunk_ids_as_embedded(chroma_server, tmp_pa
     # and retrieval through the server finds the lake chunk
     top = served.retrieve("Which river feeds Lake Balkhash?", k=1)
     assert "Ili river" in top[0].text
+
+
+class _Untouchable:
+    """Stands in for the sentence collection: any read fails the test."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the sentence collection was read ({name})")
+
+
+def test_sentence_vectors_are_read_from_the_lexical_index_not_chroma(store):
+    """Each chunk's sentence vectors are written to the lexical index with it, so reading them (every search's
+    candidates) never loads Chroma's sentence graph; deleting a source removes them there too."""
+    a = [make_chunk("a.txt", 0, "Alpha one. Alpha two"), make_chunk("a.txt", 1, "Alpha three")]
+    write(store, a, [0, 1])
+    held = store.lexical.sentence_vectors(["a.txt-0", "a.txt-1"])
+    assert held["a.txt-0"].shape == (2, DIM) and np.allclose(held["a.txt-1"][0], unit(1), atol=1e-6)
+    chroma, store._sentences = store._sentences, _Untouchable()
+    try:
+        got = store.sentence_vectors(["a.txt-0", "a.txt-1"], {"a.txt-0": 2, "a.txt-1": 1})
+    finally:
+        store._sentences = chroma
+    assert np.array_equal(got["a.txt-0"], held["a.txt-0"])
+    store.delete_source("a.txt")
+    assert store.lexical.sentence_vectors(["a.txt-0", "a.txt-1"]) == {}
+
+
+def test_a_refilled_lexical_index_gets_the_sentence_vectors_from_chroma(store):
+    """An index written before the lexical index held sentence vectors (or by another machine to a Chroma server)
+    is refilled from Chroma, vectors included."""
+    write(store, [make_chunk("a.txt", 0, "Alpha one. Alpha two")], [0])
+    store.lexical.clear()
+    assert store.lexical.sentence_vectors(["a.txt-0"]) == {}
+    assert store.lexical.sync(store) == 1
+    held = store.lexical.sentence_vectors(["a.txt-0"])["a.txt-0"]
+    assert held.shape == (2, DIM) and np.allclose(held[1], unit(0), atol=1e-6)
