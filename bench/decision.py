@@ -119,6 +119,11 @@ def auc_rows(cases: list[Case], scores: list[dict]) -> list[dict]:
     return rows
 
 
+def _share(flags: list[bool]) -> str:
+    """The share of True, or "–" for a group with no question of that kind."""
+    return f"{np.mean(flags):.3f}" if flags else "–"
+
+
 def decision_rows(cases: list[Case]) -> list[dict]:
     """False abstentions / unanswerable abstained per group: the current decision, without the floor, and floors."""
     from assistant.answer.extractive import ABSTAIN_BELOW, ExtractiveAnswerer
@@ -134,7 +139,7 @@ def decision_rows(cases: list[Case]) -> list[dict]:
             sel = [i for i, c in enumerate(cases) if in_group(c, corpus, lang)]
             ok = [abstained[i] for i in sel if cases[i].answerable]
             un = [abstained[i] for i in sel if not cases[i].answerable]
-            row[f"{corpus} {lang or ''}".strip()] = f"{np.mean(ok):.3f} / {np.mean(un):.3f}"
+            row[f"{corpus} {lang or ''}".strip()] = f"{_share(ok)} / {_share(un)}"
         rows.append(row)
     return rows
 
