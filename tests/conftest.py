@@ -76,7 +76,7 @@ _DEREK_VARS = (
     "DEREK_HOME", "DEREK_COLLECTION", "DEREK_CHROMA_HOST", "DEREK_CHROMA_PORT", "DEREK_EMBED", "DEREK_LLM",
     "DEREK_LLM_MODEL", "DEREK_LLM_BASE_URL", "DEREK_LLM_API_KEY", "DEREK_OPENAI_API_KEY", "OPENAI_API_KEY",
     "DEREK_UI_PASSWORD", "DEREK_TOP_K", "DEREK_LEXICON", "DEREK_EMBED_MODEL", "DEREK_EMBED_BASE_URL",
-    "DEREK_EMBED_API_KEY", "DEREK_EMBED_PREFIXES",
+    "DEREK_EMBED_API_KEY", "DEREK_EMBED_PREFIXES", "DEREK_EMBED_ENGINE",
 )
 # The article's domain vocabulary (international relations, economy): the article's fixtures use it, as a user
 # with a domain list would; the legal fixtures run on the language resources alone (the default).

