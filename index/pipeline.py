@@ -182,7 +182,7 @@ def index_file(
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)
     store.delete_source(source)
-    store.add_nodes(list(nodes))
+    store.add_nodes(list(nodes), overwrite=False)  # chunk ids include the source: none of them is stored now
     if term_vecs is not None:
         store.add_terms(new_terms, term_vecs)
     manifest.put(ManifestEntry(
