@@ -70,7 +70,8 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
     from assistant.answer.extractive import ANSWER_ABLATIONS, ExtractiveAnswerer
 
     ablated = {
-        name: ExtractiveAnswerer(t, lexicon=service.settings.domain_lexicons) for name, t in ANSWER_ABLATIONS.items()
+        name: ExtractiveAnswerer(lexicon=service.settings.domain_lexicons, **options)
+        for name, options in ANSWER_ABLATIONS.items()
     }
     out = []
     for row in rows:

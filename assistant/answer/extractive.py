@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer.abstain import asks_for_quantity, figure_in, missing_entities, states_the_specifics
+from assistant.answer.abstain import (
+    asks_for_quantity,
+    figure_in,
+    missing_entities,
+    states_the_specifics,
+    unseen_acronyms,
+)
 from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
@@ -47,8 +53,12 @@ class Thresholds:
 
 
 ABSTAIN_BELOW = Thresholds()
-# The answer decision's additions, each switched off in turn by the benchmarks' ablation columns: name -> Thresholds.
-ANSWER_ABLATIONS: dict[str, Thresholds] = {"− fused floor": Thresholds(fused_same_language=0.0)}
+# The answer decision's additions, each switched off in turn by the benchmarks' ablation columns: name ->
+# ExtractiveAnswerer options.
+ANSWER_ABLATIONS: dict[str, dict] = {
+    "− fused floor": {"abstain_below": Thresholds(fused_same_language=0.0)},
+    "− acronyms": {"acronyms": False},
+}
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
 MAX_QUOTES = 3
@@ -181,9 +191,14 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(
-        self, abstain_below: Thresholds | float = ABSTAIN_BELOW, lexicon: tuple[Path, ...] = (), by_parts: bool = True
+        self,
+        abstain_below: Thresholds | float = ABSTAIN_BELOW,
+        lexicon: tuple[Path, ...] = (),
+        by_parts: bool = True,
+        acronyms: bool = True,
     ):
         self.by_parts = by_parts
+        self.acronyms = acronyms
         if isinstance(abstain_below, float | int):
             abstain_below = Thresholds(float(abstain_below), float(abstain_below), float(abstain_below))
         self.abstain_below = abstain_below
@@ -193,7 +208,11 @@ class ExtractiveAnswerer:
         expanded = self._expand(question, language, chunks)
         if not (expanded.own_terms or expanded.concepts or expanded.names):
             return self._not_found(question, language)  # no content word («Бұл не?», "What is it?"): nothing to find
-        if not _anything_matched(chunks, expanded) or missing_entities(chunks, expanded):
+        if (
+            not _anything_matched(chunks, expanded)
+            or missing_entities(chunks, expanded)
+            or (self.acronyms and unseen_acronyms(question, language, chunks, expanded))
+        ):
             return self._not_found(question, language)
         if self.abstain_below.retrieval_too_weak(language, chunks):
             return self._not_found(question, language)

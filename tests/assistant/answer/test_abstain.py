@@ -121,3 +121,65 @@ def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
     from index.text.expand import load_lexicon
 
     assert figure_in(text, load_lexicon()) is figure
+
+
+# --- acronyms the sources never name ---------------------------------------------------------------------------
+
+from assistant.answer.abstain import unseen_acronyms  # noqa: E402
+from assistant.answer.extractive import ExtractiveAnswerer  # noqa: E402
+from index.text.expand import expand_query  # noqa: E402
+
+LEGAL_KK = _Path(__file__).resolve().parents[2] / "data" / "legal" / "kk" / "language-law.kk.txt"
+
+
+def _legal_chunk(start: str, language: str = "kk"):
+    from tests.assistant.answer.conftest import make_chunk
+
+    text = " ".join(LEGAL_KK.read_text(encoding="utf-8").split())
+    i = text.index(start)
+    chunk = make_chunk("kk-language-law", text[i : text.index(".", i + 40) + 1], 1.4)
+    chunk.language = language
+    return chunk
+
+
+KAZTEST = "Мемлекеттік қызметке кіру үшін ҚАЗТЕСТ бойынша қазақ тілін білудің қандай деңгейі талап етіледі?"
+
+
+def test_an_acronym_no_retrieved_text_names_is_reported():
+    chunk = _legal_chunk("Мемлекеттік тілді белгілі бір көлемде")
+    assert unseen_acronyms(KAZTEST, "kk", [chunk], expand_query(KAZTEST, "kk")) == ["ҚАЗТЕСТ"]
+
+
+def test_an_acronym_the_text_names_inflected_is_not():
+    chunk = _legal_chunk("Мемлекеттік тілді белгілі бір көлемде")
+    chunk.text += " Деңгей ҚАЗТЕСТ-ке сәйкес белгіленеді."
+    assert unseen_acronyms(KAZTEST, "kk", [chunk], expand_query(KAZTEST, "kk")) == []
+
+
+def test_one_named_acronym_of_two_is_enough():
+    # "ГДР and ГФР": the sources name one of them, so they are about the question
+    question = "Қай жылы ГДР мен ГФР біріктірілді?"
+    chunk = _legal_chunk("Мемлекеттік тілді белгілі бір көлемде")
+    chunk.text += " ГДР туралы."
+    assert unseen_acronyms(question, "kk", [chunk], expand_query(question, "kk")) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("What KAZTEST level does the civil service require?", "en"),  # another language abbreviates otherwise
+        ("XVIII ғасырда мемлекеттік тіл қандай болды?", "kk"),  # a Roman numeral
+        ("АҚШ-та мемлекеттік тіл қандай?", "kk"),  # the lexicon's concept (spelled out in a text as Америка)
+    ],
+)
+def test_other_capitals_are_not_checked(question, language):
+    chunk = _legal_chunk("Мемлекеттік тілді белгілі бір көлемде")
+    assert unseen_acronyms(question, language, [chunk], expand_query(question, language)) == []
+
+
+def test_the_answerer_abstains_on_an_unseen_acronym_and_answers_without_the_check(embedder):
+    chunk = _legal_chunk("Мемлекеттік тілді белгілі бір көлемде")
+    chunk.sentence_scores = [float(x) for x in
+                             embedder.passage_vectors(chunk.sentence_texts()) @ embedder.query_vectors([KAZTEST])[0]]
+    assert not ExtractiveAnswerer().answer(KAZTEST, "kk", [chunk]).answerable
+    assert ExtractiveAnswerer(acronyms=False).answer(KAZTEST, "kk", [chunk]).answerable
