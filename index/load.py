@@ -140,6 +140,7 @@ def _read_pdf(
         if count > max_pages:
             raise DerekError(f"{source}: the PDF has {count} pages, more than the limit of {max_pages}")
         labels = page_labels(reader, count)
+        outline = outline_headings(reader)
         pages = []
         for n, (page, number) in enumerate(zip(reader.pages, labels, strict=True)):
             pages.append(Page(page.extract_text() or "", number))
@@ -151,7 +152,71 @@ def _read_pdf(
     except Exception as error:  # pypdf raises many types on damaged files; all mean "this PDF is unreadable"
         raise DerekError(f"{source}: not a readable PDF ({type(error).__name__})") from error
     notes = _ocr_pages(path, pages, ocr_languages, on_page)
-    return title or _first_line("\n".join(page.text for page in pages)), pages, notes
+    title = title or _first_line("\n".join(page.text for page in pages))
+    return title, mark_outline(pages, outline), notes
+
+
+def outline_headings(reader) -> list[tuple[int, str, int]]:
+    """The PDF's outline (bookmarks) as (page index, title, level from 1), in document order; [] when it has
+    none or it cannot be read (an outline is a help, never a reason to refuse a file)."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+            except Exception:  # noqa: BLE001 -- a broken destination: skip that entry
+                continue
+            title = " ".join(str(getattr(item, "title", "") or "").split())
+            if page is not None and page >= 0 and title:
+                out.append((page, title, min(level, 6)))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # noqa: BLE001 -- a damaged outline tree
+        return []
+    return out
+
+
+def _outline_key(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".:")
+
+
+def mark_outline(pages: list[Page], outline: list[tuple[int, str, int]]) -> list[Page]:
+    """Each outline title found as a line of its page (or of the next: a destination often points just above a
+    heading at the foot of a page) becomes a Markdown heading of its level, as DOCX and HTML headings do, so that
+    sections follow the author's own structure where the text gives no other sign of it ("Payment terms" is no
+    numbered article). A title wrapped over two lines is joined; a title not found is left alone (no text is
+    added that the page does not show)."""
+    lines = [page.text.split("\n") for page in pages]
+    for index, title, level in outline:
+        key = _outline_key(title)
+        for p in (index, index + 1):
+            if p >= len(lines):
+                break
+            found = _find_title(lines[p], key)
+            if found is not None:
+                start, end = found
+                text = " ".join(line.strip() for line in lines[p][start:end])
+                lines[p][start:end] = ["#" * level + " " + text]
+                break
+    return [Page("\n".join(page_lines), page.number) for page, page_lines in zip(pages, lines, strict=True)]
+
+
+def _find_title(lines: list[str], key: str) -> tuple[int, int] | None:
+    """The line range [start, end) of `lines` that reads `key` (one line, or two when the title wraps)."""
+    for i, line in enumerate(lines):
+        own = _outline_key(line)
+        if not own or line.lstrip().startswith("#"):
+            continue
+        if own == key:
+            return i, i + 1
+        if key.startswith(own + " ") and i + 1 < len(lines) and _outline_key(f"{line} {lines[i + 1]}") == key:
+            return i, i + 2
+    return None
 
 
 def _ocr_pages(path: Path, pages: list[Page], languages: str, on_page: PageProgress | None) -> list[str]:

@@ -151,3 +151,50 @@ def test_text_without_headings_and_a_heading_only_file(tmp_path):
     assert [p.section for p in plain.paragraphs] == [None]
     only = clean(RawDocument(source="h.txt", title="h", pages=[Page("1-бап. Атауы\n\n2-бап. Басқасы\n")]))
     assert only.paragraphs == []
+
+
+def _outlined_pdf(path, with_outline: bool = True):
+    """A contract whose headings are plain lines ("Payment terms"): nothing but the PDF outline marks them."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    body = [
+        ("Scope of the agreement", 0, "The supplier delivers grain to the buyer at the port of Aktau every month."),
+        ("Payment terms", 0, "The buyer pays within thirty days of each delivery, in tenge, by bank transfer."),
+        ("Late payment", 1, "A late payment bears a penalty of one tenth of a percent for each day."),
+    ]
+    for title, level, text in body:
+        if with_outline:
+            pdf.start_section(title, level=level)
+        pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_outline_entries_become_sections(tmp_path):
+    doc = clean(load(_outlined_pdf(tmp_path / "contract.pdf")))
+    sections = {p.text.split()[1]: p.section for p in doc.paragraphs}
+    assert sections["supplier"] == "Scope of the agreement"
+    assert sections["buyer"] == "Payment terms"
+    assert sections["late"] == "Payment terms › Late payment"
+    chunks = chunk_document(doc, lambda text: len(text.split()) + 2, max_tokens=300)
+    assert all(c.text.count("tenge") <= 1 for c in chunks)  # no chunk spans the two sections about payment
+    assert {c.section for c in chunks} >= {"Payment terms", "Payment terms › Late payment"}
+
+
+def test_without_an_outline_the_same_lines_are_plain_text(tmp_path):
+    doc = clean(load(_outlined_pdf(tmp_path / "contract.pdf", with_outline=False)))
+    assert {p.section for p in doc.paragraphs} == {None}
+
+
+def test_an_outline_title_the_page_does_not_show_adds_nothing():
+    from index.load import mark_outline
+
+    pages = [Page("Intro line.\nPayment terms\nThe buyer pays.", 1)]
+    marked = mark_outline(pages, [(0, "Annex B", 1), (0, "Payment terms", 2), (5, "Missing page", 1)])
+    assert marked[0].text == "Intro line.\n## Payment terms\nThe buyer pays."
