@@ -53,13 +53,13 @@ WRAPPER = textwrap.dedent('''
     store.ChromaStore.delete_source = patched_delete
 
     upsert = store.ChromaStore.add_nodes
-    def patched_upsert(self, nodes):
+    def patched_upsert(self, nodes, **kwargs):
         if point == "chunks-written" and nodes and nodes[0].metadata["source"].endswith(target):
             class Halt:  # the sentences' collection: any call (delete, add) hangs once the chunks are written
                 def __getattr__(self, name):
                     return lambda *args, **kwargs: halt()
             self._sentences = Halt()
-        upsert(self, nodes)
+        upsert(self, nodes, **kwargs)
     store.ChromaStore.add_nodes = patched_upsert
 
     put = manifest.Manifest.put

@@ -127,19 +127,22 @@ def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
 
 from assistant.answer.abstain import unseen_acronyms  # noqa: E402
 from assistant.answer.extractive import ExtractiveAnswerer  # noqa: E402
+from assistant.retrieve.types import RetrievedChunk  # noqa: E402
+from index.sentences import split_sentences  # noqa: E402
 from index.text.expand import expand_query  # noqa: E402
 
 LEGAL_KK = _Path(__file__).resolve().parents[2] / "data" / "legal" / "kk" / "language-law.kk.txt"
 
 
-def _legal_chunk(start: str, language: str = "kk"):
-    from tests.assistant.answer.conftest import make_chunk
-
+def _legal_chunk(start: str, language: str = "kk") -> RetrievedChunk:
+    """One sentence of the Law on Languages (tests/data/legal) as a retrieved chunk."""
     text = " ".join(LEGAL_KK.read_text(encoding="utf-8").split())
     i = text.index(start)
-    chunk = make_chunk("kk-language-law", text[i : text.index(".", i + 40) + 1], 1.4)
-    chunk.language = language
-    return chunk
+    text = text[i : text.index(".", i + 40) + 1]
+    return RetrievedChunk(
+        chunk_id="kk-language-law", text=text, source="language-law.kk.txt", title="Тіл туралы", page=None,
+        section=None, language=language, score=1.4, sentences=split_sentences(text),
+    )
 
 
 KAZTEST = "Мемлекеттік қызметке кіру үшін ҚАЗТЕСТ бойынша қазақ тілін білудің қандай деңгейі талап етіледі?"
