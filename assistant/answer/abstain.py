@@ -37,14 +37,12 @@ def unseen_acronyms(question: str, language: str, chunks: list[RetrievedChunk], 
     KazQAD's 352 kk questions (12 with acronyms) it fires on 2 with their gold passages removed (one more
     abstention: the other abstained already) and on none with them; on the legal set it abstains on the one
     unanswerable question with an acronym (bench/results/acronyms.md)."""
-    if not chunks or chunks[0].language != language:
-        return []
+    written = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if not _ROMAN.match(a)]
+    if not written or not chunks or chunks[0].language != language:
+        return []  # most questions write none: the lexicon's spellings are read only when one does
     spellings = [alt for c in expanded.concepts for alt in expanded.lexicon.spellings(c)] if expanded.lexicon else []
     known = set().union(*spellings)
-    acronyms = [
-        a for a in dict.fromkeys(_ACRONYM.findall(question))
-        if not _ROMAN.match(a) and not set(tokenize(a, language)) & known
-    ]
+    acronyms = [a for a in written if not set(tokenize(a, language)) & known]
     if not acronyms or any(a in c.text for a in acronyms for c in chunks):
         return []
     return acronyms
