@@ -4,6 +4,7 @@ asks for a figure that no candidate sentence gives for the place, year and measu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.retrieve.types import RetrievedChunk
 from index.text.concepts import mentions_in, question_concepts, token_positions
@@ -64,6 +65,39 @@ def figure_in(text: str, lexicon=None) -> bool:
     if extract_numbers(text):
         return True
     return bool(lexicon is not None and lexicon.number_words.search(text))
+
+
+_A_YEAR = r"(?:1[89]|20)\d\d"
+# A case ending after a hyphen keeps a number an amount («600-ге тарта», «30-дан астам», «3-х»); another word
+# glued on makes it an ordinal or a reference («19-съезінде», «52-бабы»).
+_CASE_ENDING = (
+    r"(?:[гк]е|[ғқ]а|[дт][еа]|[дтн][еа]н|[дтн][ыі]ң|[дтн][ыі]|[мбп]ен|[дт]ай|[дт]ей|ти|ми|х|ю)"
+)
+
+
+@lru_cache(maxsize=4)
+def _no_amount(months: str) -> re.Pattern[str]:
+    """Numbers that state no amount: a year before a year word or a stop («2023 жылғы», "2023 г.", "(1921)",
+    "2020-2030 жылдарға"), or after "in"/"since"; a day of a month («18 мамырда», "May 18"); an ordinal or a
+    reference to an article or point («19-съезінде», «52-бабы 1-тармағының», "19th", not «600-ге»); a list
+    marker ("3)")."""
+    return re.compile(
+        rf"(?<![\d.,]){_A_YEAR}(?:\s*[-–—]\s*{_A_YEAR})?"
+        r"(?=\s*[-–]?\s*(?:ж\.|жж|жыл|год|гг?\b|гг?\.|year|ші\b|шы\b)|[,.;:)]|\s*$)"
+        rf"|\b(?:in|since|until|during)\s+{_A_YEAR}(?!\d)"
+        rf"|(?<![\d.,])\d{{1,2}}\s+{months}|{months}\s+\d{{1,2}}(?!\d)"
+        rf"|(?<![\w.,])\d+-(?!{_CASE_ENDING}\b)(?=[а-яёәғқңөұүһі])|(?<![\w.,])\d+(?:st|nd|rd|th)\b"
+        r"|(?<![(\d\w])\d+\)",
+        re.IGNORECASE,
+    )
+
+
+def amount_in(text: str, lexicon=None) -> bool:
+    """Whether a sentence states an amount, the figure a quantity question asks for: a figure (`figure_in`) once
+    years, days of a month, ordinals, references to articles and points and list markers are set aside. "How many
+    people took part in the 1869 uprising?" is not answered by «1869 ж. наурызда ...», nor "How long is the
+    probation period?" by «36-бабының 2-тармағы»."""
+    return figure_in(_no_amount(lexicon.months if lexicon is not None else r"(?!x)x").sub(" ", text), lexicon)
 
 
 def asks_for_quantity(question: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.abstain import (
+    amount_in,
     asks_for_quantity,
     figure_in,
     missing_entities,
@@ -58,6 +59,7 @@ ABSTAIN_BELOW = Thresholds()
 ANSWER_ABLATIONS: dict[str, dict] = {
     "− fused floor": {"abstain_below": Thresholds(fused_same_language=0.0)},
     "− acronyms": {"acronyms": False},
+    "− amounts": {"amounts": False},
 }
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
@@ -196,9 +198,12 @@ class ExtractiveAnswerer:
         lexicon: tuple[Path, ...] = (),
         by_parts: bool = True,
         acronyms: bool = True,
+        amounts: bool = True,
     ):
         self.by_parts = by_parts
         self.acronyms = acronyms
+        # a quantity question's figure must be an amount: not a year, a date, an ordinal or a reference
+        self.figure = amount_in if amounts else figure_in
         if isinstance(abstain_below, float | int):
             abstain_below = Thresholds(float(abstain_below), float(abstain_below), float(abstain_below))
         self.abstain_below = abstain_below
@@ -286,14 +291,14 @@ class ExtractiveAnswerer:
 
         def answers(q: ScoredSentence) -> bool:
             texts = chunks[q.chunk_rank].sentence_texts()
-            return figure_in(q.text, self.lexicon) and states_the_specifics(texts, q.index, expanded)
+            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index, expanded)
 
         if any(answers(q) for q in chosen):
             return chosen
         figures = [q for q in ranked if q.score >= ranked[0].score - COMPLEMENT_WITHIN and answers(q)]
         if not figures:  # a quantity or date question is not answered without its figure or year, for the
             return None  # place, year and measure it asks about
-        kept = [q for q in chosen if not figure_in(q.text, self.lexicon)][: MAX_QUOTES - 1]
+        kept = [q for q in chosen if not self.figure(q.text, self.lexicon)][: MAX_QUOTES - 1]
         return sorted([*kept, figures[0]], key=lambda q: (q.chunk_rank, q.index))
 
     def _not_found(self, question: str, language: str) -> Answer:

@@ -75,6 +75,9 @@ def _same(a: str, b: str) -> bool:
 ENTITY_SECTIONS = ("countries", "organisations", "initiatives", "people")
 # Other sections a concept's kind is kept for: number words count as figures in an answer.
 KIND_SECTIONS = (*ENTITY_SECTIONS, "numerals", "units")
+# The language resources' month concepts: a number beside one is a day of the month, not an amount.
+MONTHS = ("january", "february", "march", "april", "may_month", "june", "july", "august", "september", "october",
+          "november", "december")
 
 
 @dataclass
@@ -138,6 +141,14 @@ class Lexicon:
         one also inflected. A bare number word is no figure («бір жағынан», "one of them")."""
         number, unit = _word_pattern(self._words_of("numerals")), _word_pattern(self._words_of("units"))
         return re.compile(number + r"\s+(?:[^\W\d_]+\s+)?" + unit, re.IGNORECASE)  # «бес күнтізбелік күн»
+
+    @cached_property
+    def months(self) -> str:
+        """A regex for a month's name in any language, inflected («мамырда», «мая», "May")."""
+        return _word_pattern({
+            spelling.lower() for key in MONTHS if key in self.forms
+            for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
+        })
 
     def spellings(self, key: str) -> list[frozenset[str]]:
         """Each spelling of a concept, in any language, as its set of normalized tokens."""

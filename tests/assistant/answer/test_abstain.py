@@ -123,6 +123,54 @@ def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
     assert figure_in(text, load_lexicon()) is figure
 
 
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("2023 жылғы 18 мамырда Сиань қаласында келісімге қол қойылды.", False),  # a year and a day of a month
+        ("2017 жылы Коммунистік партияның 19-съезінде енгізілді.", False),  # a year and an ordinal
+        ("2020-2030 жылдарға арналған тұжырымдама.", False),
+        ("осы Кодекстің 52-бабы 1-тармағының 3) тармақшасында көзделген негіз", False),  # references
+        ("The treaty was signed on May 18, 2023.", False),
+        ("in the 19th century", False),
+        ("в 2023 году", False),
+        ("Шекараның ұзындығы 13394 км.", True),
+        ("In 2023, trade reached 41 billion dollars.", True),  # the year is set aside, the amount stays
+        ("8) жұмыскер бір жұмыс күні ішінде үш сағат бойы жұмыста болмаған;", True),  # a list marker, and a number word
+        ("кемінде бір ай бұрын хабардар етуге міндетті", True),
+        ("1991 жылдан бері 30 жыл өтті.", True),
+        ("Көтеріліске 600-ге тарта адам қатысты.", True),  # a case ending after the hyphen: an amount
+        ("Ауылда 30-дан астам үй бар.", True),
+    ],
+)
+def test_an_amount_is_a_figure_that_is_not_a_year_a_date_or_a_reference(text, amount):
+    from assistant.answer.abstain import amount_in, figure_in
+
+    assert amount_in(text, _load_lexicon()) is amount
+    assert figure_in(text, _load_lexicon())  # each of them is a figure
+
+
+def _chunk(text: str, question: str, embedder) -> "RetrievedChunk":
+    chunk = RetrievedChunk(
+        chunk_id="c", text=text, source="history.txt", title="History", page=None, section=None, language="kk",
+        score=1.5, sentences=split_sentences(text),
+    )
+    chunk.sentence_scores = [float(x) for x in
+                             embedder.passage_vectors(chunk.sentence_texts()) @ embedder.query_vectors([question])[0]]
+    return chunk
+
+
+def test_a_how_many_question_is_not_answered_with_a_year(embedder):
+    question = "1869 жылғы көтеріліске неше адам қатысты?"
+    text = ("1869 жылғы наурызда Маңғыстауда көтеріліс басталды. Көтеріліске Адай руының шаруалары қатысты. "
+            "Көтерілісшілер 1870 жылы Орал облысына қарай жылжыды.")
+    chunk = _chunk(text, question, embedder)
+    assert not ExtractiveAnswerer().answer(question, "kk", [chunk]).answerable
+    assert ExtractiveAnswerer(amounts=False).answer(question, "kk", [chunk]).answerable  # the years were figures
+    chunk = _chunk(text.replace("Адай руының шаруалары", "600-ге тарта адам"), question, embedder)
+    answer = ExtractiveAnswerer().answer(question, "kk", [chunk])
+    assert answer.answerable and "600" in answer.answer
+
+
 # --- acronyms the sources never name ---------------------------------------------------------------------------
 
 from assistant.answer.abstain import unseen_acronyms  # noqa: E402
