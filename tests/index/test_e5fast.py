@@ -66,6 +66,20 @@ def test_batch_order_and_padding_do_not_change_a_vector(fast):
     assert float(alone @ mixed) > 0.99999
 
 
+def test_a_batch_holds_texts_of_similar_length(fast, monkeypatch):
+    # words of 1-3 tokens and sentences of ~20: padding the words to the sentences' length would waste most of
+    # their batch, so they go in batches of their own; the vectors are those of one text at a time
+    texts = ["су", "мемлекет", "азаматтығы", *TEXTS[:3]]
+    lengths: list[list[int]] = []
+    forward = fast._forward
+    monkeypatch.setattr(fast, "_forward", lambda batch: lengths.append([len(s) + 2 for s in batch]) or forward(batch))
+    together = fast.passage(texts)
+    assert all(max(b) <= 2 * min(b) for b in lengths), lengths
+    monkeypatch.undo()
+    alone = np.vstack([fast.passage([t]) for t in texts])
+    assert float((together * alone).sum(axis=1).min()) > 0.99999
+
+
 def test_viterbi_prefers_the_best_scoring_split():
     # pieces: ▁ab (score -1) beats ▁a + b (-1 + -1); an unknown character falls back to <unk>
     tok = Tokenizer(["<s>", "<pad>", "</s>", "<unk>", "▁a", "b", "▁ab", "▁"], np.array([0, 0, 0, 0, -1, -1, -1, -3.0]),
