@@ -23,6 +23,7 @@ import pytest
 
 from assistant.service import Derek
 from index.pipeline import source_name
+from index.vocabulary import word_forms
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = REPO / "corpus" / "central-asia-china-foreign-policy.kk.txt"
@@ -197,6 +198,8 @@ def test_sigkill_at_any_moment_then_rerun_equals_a_clean_run(clean_reference, se
     assert store.lexical.ids() == {i for ids in got_chunks.values() for i in ids}
     assert store.lexical.count() == store.count()
     assert manifest_sources(home) == set(want_chunks)
+    # every word form of the stored text has its vector in the vocabulary (the term bridge's), whatever was killed
+    assert store.missing_terms(word_forms(c.text for c in store.all_chunks())) == []
     # a further run changes nothing
     again = subprocess.run(cmd, cwd=Path.cwd(), env=env_for(home), capture_output=True, text=True, timeout=300,
                            stdin=subprocess.DEVNULL)
