@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-STAGES = {"file": "files", "page": "  pages read", "embed": "  texts embedded"}
+STAGES = {"file": "files", "page": "  pages read", "embed": "  texts embedded", "words": "  new words embedded"}
 
 
 @contextmanager

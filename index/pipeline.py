@@ -132,6 +132,21 @@ def embed_chunks(
     return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
 
 
+WORDS_BATCH = 512  # vocabulary words per embedding call: progress is reported between batches
+
+
+def embed_words(
+    words: list[str], embedder: Embedder, on_progress: Callable[[int, int], None] | None = None
+) -> np.ndarray:
+    """Query vectors of a file's new vocabulary words (a long document has thousands: seconds of work)."""
+    parts = []
+    for start in range(0, len(words), WORDS_BATCH):
+        parts.append(embedder.query_vectors(words[start : start + WORDS_BATCH]))
+        if on_progress:
+            on_progress(min(start + WORDS_BATCH, len(words)), len(words))
+    return np.concatenate(parts)
+
+
 def _own_heading(chunk: Chunk) -> str:
     """The heading line a chunk's vector includes when its text does not start with it, else ""."""
     heading = chunk.heading
@@ -161,7 +176,8 @@ def index_file(
     """Replace one file's chunks in the store, then record it in the manifest.
 
     Returns the chunk count and the loader's notes (pages left out). ``progress`` hears of pages read
-    (stage "page") and texts embedded (stage "embed") within the file.
+    (stage "page"), texts embedded (stage "embed") and new vocabulary words embedded (stage "words") within the
+    file.
     """
     source = source_name(path)
 
@@ -177,7 +193,7 @@ def index_file(
         raise DerekError(f"{path.name}: no text to index")
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.get_content() for c in chunks))
-    term_vecs = embedder.query_vectors(new_terms) if new_terms else None
+    term_vecs = embed_words(new_terms, embedder, stage("words")) if new_terms else None
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)

@@ -179,3 +179,19 @@ def test_chunk_ids_are_deterministic_across_fresh_homes(docs, tmp_path, settings
     texts_b = {c.id: c.text for c in b.store.all_chunks()}
     assert texts_a == texts_b
     assert not [i for i, n in Counter(texts_a.values()).items() if n > 1]
+
+
+def test_progress_reports_each_stage_within_a_file(service, docs, monkeypatch):
+    # a small batch, so that the words of one file take several embedding calls
+    monkeypatch.setattr("index.pipeline.WORDS_BATCH", 8)
+    seen: list[tuple[str, int, int, str]] = []
+    service.index([docs], progress=lambda stage, done, total, source: seen.append((stage, done, total, source)))
+    words = [s for s in seen if s[0] == "words"]
+    assert {Path(s[3]).name for s in words} == {"garden.md", "space.txt"}
+    for name in ("garden.md", "space.txt"):
+        mine = [(done, total) for _, done, total, source in words if source.endswith(name)]
+        assert len(mine) >= 2 and mine[-1][0] == mine[-1][1]  # step by step, up to every new word of the file
+        assert [d for d, _ in mine] == sorted(d for d, _ in mine)
+    # every word the files brought is in the vocabulary, and counted once
+    assert sum(total for _, done, total, _ in words if done == total) == service.store.term_count()
+    assert any(s[0] == "embed" for s in seen) and seen[-1][0] == "file"
