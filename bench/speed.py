@@ -127,7 +127,8 @@ def throughput(
 
     derek = _service(home, collection, embed_engine=engine)
     derek.embedder.passage_vectors(["warm up"])
-    model, spread = shared_model(), shared_model().spread
+    model = shared_model()
+    spread = model.spread
     model.spread = spread if length_batching else float("inf")
     try:
         started = time.perf_counter()

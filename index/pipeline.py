@@ -99,6 +99,20 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
 
 
 EMBED_BATCH = 64  # texts per embedding call: progress is reported between batches
+WORDS_BATCH = 512  # vocabulary words per embedding call: progress is reported between batches
+
+
+def _in_batches(
+    embed: Callable[[list[str]], np.ndarray], texts: list[str], size: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """`embed` over `texts` in calls of `size`, reporting (done, total) after each."""
+    parts = []
+    for start in range(0, len(texts), size):
+        parts.append(embed(texts[start : start + size]))
+        if on_progress:
+            on_progress(min(start + size, len(texts)), len(texts))
+    return np.concatenate(parts)
 
 
 def embed_chunks(
@@ -117,12 +131,7 @@ def embed_chunks(
         texts = unique + list(dict.fromkeys(h for c in chunks if (h := _own_heading(c))))
     else:
         texts = [with_heading(c.section, c.text) for c in chunks] + unique
-    parts = []
-    for start in range(0, len(texts), EMBED_BATCH):
-        parts.append(embedder.passage_vectors(texts[start : start + EMBED_BATCH]))
-        if on_progress:
-            on_progress(min(start + EMBED_BATCH, len(texts)), len(texts))
-    vectors = np.concatenate(parts)
+    vectors = _in_batches(embedder.passage_vectors, texts, EMBED_BATCH, on_progress)
     if chunk_vectors == "sentences":
         row = {t: i for i, t in enumerate(texts)}
         vecs, chunk_vecs = vectors, _derived(chunks, sentences, vectors, row, embedder.count_tokens)
@@ -130,21 +139,6 @@ def embed_chunks(
         row = {s: i for i, s in enumerate(unique)}
         chunk_vecs, vecs = vectors[: len(chunks)], vectors[len(chunks) :]
     return chunk_vecs, [vecs[[row[s] for s in group]] if group else vecs[:0] for group in sentences]
-
-
-WORDS_BATCH = 512  # vocabulary words per embedding call: progress is reported between batches
-
-
-def embed_words(
-    words: list[str], embedder: Embedder, on_progress: Callable[[int, int], None] | None = None
-) -> np.ndarray:
-    """Query vectors of a file's new vocabulary words (a long document has thousands: seconds of work)."""
-    parts = []
-    for start in range(0, len(words), WORDS_BATCH):
-        parts.append(embedder.query_vectors(words[start : start + WORDS_BATCH]))
-        if on_progress:
-            on_progress(min(start + WORDS_BATCH, len(words)), len(words))
-    return np.concatenate(parts)
 
 
 def _own_heading(chunk: Chunk) -> str:
@@ -193,7 +187,7 @@ def index_file(
         raise DerekError(f"{path.name}: no text to index")
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.get_content() for c in chunks))
-    term_vecs = embed_words(new_terms, embedder, stage("words")) if new_terms else None
+    term_vecs = _in_batches(embedder.query_vectors, new_terms, WORDS_BATCH, stage("words")) if new_terms else None
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)

@@ -57,7 +57,8 @@ _QUANTITY = re.compile(
     r"|\b(?:қанша|неше)\b|(?:көлемі|халық саны|пайыз|қуаты|құны|ұзындығы)",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_A_YEAR = r"(?:1[89]|20)\d\d"
+_YEAR = re.compile(rf"^{_A_YEAR}$")
 
 
 def figure_in(text: str, lexicon=None) -> bool:
@@ -67,7 +68,6 @@ def figure_in(text: str, lexicon=None) -> bool:
     return bool(lexicon is not None and lexicon.number_words.search(text))
 
 
-_A_YEAR = r"(?:1[89]|20)\d\d"
 # A case ending after a hyphen keeps a number an amount («600-ге тарта», «30-дан астам», «3-х»); another word
 # glued on makes it an ordinal or a reference («19-съезінде», «52-бабы»).
 _CASE_ENDING = (
