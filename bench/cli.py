@@ -46,6 +46,11 @@ def qa(
         Path | None, typer.Option("--lexicon", help="A domain lexicon for the whole run (results: <name>.domain).")
     ] = None,
     engine: Engine = EmbedEngine.AUTO,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Results file stem in bench/results/ (default: from the question file, e.g. "
+                     "qa-legal); give one when the same questions run over other documents."),
+    ] = None,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
@@ -58,7 +63,7 @@ def qa(
     settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else {}
     settings["embed_engine"] = engine  # always named: the Settings default must not stand in for the asked engine
     name = ".".join(
-        [qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "auto" else [])
+        [name or qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "auto" else [])
     )
     typer.echo(
         qa_bench.run(

