@@ -188,6 +188,9 @@ class OpenAIEmbeddingAdapter(BaseEmbedding):
             out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         if not out:
             return np.zeros((0, 0), dtype=np.float32)
+        if len({len(v) for v in out}) > 1:
+            raise DerekError(f"The embeddings server at {self.where} returned vectors of different sizes "
+                             f"({sorted({len(v) for v in out})}).")
         vecs = np.asarray(out, dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 

@@ -188,6 +188,9 @@ def index_file(
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.get_content() for c in chunks))
     term_vecs = _in_batches(embedder.query_vectors, new_terms, WORDS_BATCH, stage("words")) if new_terms else None
+    store.check_dimension(np.asarray(chunks[0].embedding, dtype=np.float32))  # a server hosting another model
+    if term_vecs is not None:
+        store.check_dimension(term_vecs)
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
     # edited back to the recorded content would otherwise be skipped with the aborted version's chunks).
     manifest.remove(source)

@@ -72,6 +72,7 @@ class ChromaStore:
         # the lexical side (BM25 postings, numbers, tokens), written with the chunks: on disk under DEREK_HOME
         # when given a path, in memory otherwise (then a retriever fills it from the chunks on first use)
         self.lexical = LexicalIndex(lexical)
+        self._dimension: int | None = None  # of the stored vectors, read on first need (dimension())
         self._chunks = self._open(name)
         self._sentences = self._open(f"{name}__sentences")
         self._terms = self._open(f"{name}__terms")
@@ -202,11 +203,31 @@ class ChromaStore:
         self._chunks = self._open(self.name)
         self._sentences = self._open(f"{self.name}__sentences")
         self._terms = self._open(f"{self.name}__terms")
+        self._dimension = None
         self.lexical.clear()
 
     # reading
     def count(self) -> int:
         return self._chunks.count()
+
+    def dimension(self) -> int | None:
+        """How many numbers the stored vectors have (None while the collection is empty); read once."""
+        if self._dimension is None:
+            got = self._chunks.get(limit=1, include=["embeddings"])
+            embeddings = got.get("embeddings")
+            self._dimension = len(embeddings[0]) if embeddings is not None and len(embeddings) else None
+        return self._dimension
+
+    def check_dimension(self, vectors: np.ndarray) -> None:
+        """Refuse vectors of another size than the stored ones with one line (an embeddings server hosting
+        another model under the same name), before anything is written or searched."""
+        have = self.dimension()
+        got = int(vectors.shape[-1]) if vectors.ndim and vectors.size else None
+        if have is not None and got is not None and got != have:
+            raise DerekError(
+                f"The embedder returned vectors of {got} numbers, but collection {self.name!r} holds vectors of "
+                f"{have} ({self.embed_model!r}): check DEREK_EMBED_MODEL and the embeddings server."
+            )
 
     def sentence_count(self) -> int:
         return self._sentences.count()

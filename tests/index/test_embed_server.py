@@ -94,3 +94,35 @@ def test_a_server_that_refuses_is_one_line_per_file(e5_server, documents, tmp_pa
                           embed_prefixes="e5", embed_timeout=2))
     [(_, reason)] = down.index([documents]).failed
     assert "The embeddings server at http://127.0.0.1:9/v1 failed" in reason
+
+
+def test_a_server_with_vectors_of_another_size_is_one_line_and_writes_nothing(e5_server, e5_server_type, documents,
+                                                                             tmp_path):
+    """A server hosting another model under the same name (vectors of 128 numbers into a collection of 384): the
+    file fails with one line before anything of it is written, the files indexed before are intact, and a
+    question through it is refused the same way instead of reaching Chroma."""
+    from index.errors import DerekError
+
+    def derek(url: str) -> Derek:
+        return Derek(settings(tmp_path / "home", embed="openai", embed_base_url=url, embed_model="e5",
+                              embed_prefixes="e5"))
+
+    first = derek(e5_server.url).index([documents])
+    assert not first.failed and first.chunks_written > 3
+    other = e5_server_type(dimensions=128)
+    try:
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "b.kk.txt").write_text("Алматы – Қазақстанның ең үлкен қаласы. Ол Іле Алатауының етегінде.",
+                                       encoding="utf-8")
+        wrong = derek(other.url)
+        report = wrong.index([more])
+        [(source, reason)] = report.failed
+        assert source.endswith("b.kk.txt") and "\n" not in reason
+        assert "vectors of 128 numbers" in reason and "vectors of 384" in reason
+        assert wrong.store.count() == first.chunks_written  # nothing of b.kk.txt, all of the first file
+        assert not any(c.metadata["source"].endswith("b.kk.txt") for c in wrong.store.all_chunks())
+        with pytest.raises(DerekError, match="vectors of 128 numbers"):
+            wrong.retrieve(QUESTIONS[0][0])
+    finally:
+        other.close()
