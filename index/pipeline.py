@@ -185,10 +185,11 @@ def index_file(
     chunks = [n for n in nodes if not is_sentence(n)]
     if not chunks:
         raise DerekError(f"{path.name}: no text to index")
+    # a server hosting another model: refused before the file's words are embedded and before anything is written
+    store.check_dimension(np.asarray(chunks[0].embedding, dtype=np.float32))
     # words are embedded as queries: the bridge compares them with a question's words, embedded the same way
     new_terms = store.missing_terms(word_forms(c.get_content() for c in chunks))
     term_vecs = _in_batches(embedder.query_vectors, new_terms, WORDS_BATCH, stage("words")) if new_terms else None
-    store.check_dimension(np.asarray(chunks[0].embedding, dtype=np.float32))  # a server hosting another model
     if term_vecs is not None:
         store.check_dimension(term_vecs)
     # The old entry goes first: killed mid-write, the entry must not vouch for half-replaced chunks (a file
