@@ -67,11 +67,15 @@ def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> lis
 def evaluate_answers(service, rows: list[dict]) -> list[dict]:
     """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer; and
     whether the extractive answerer abstains on the same retrieval with each answer-decision ablation."""
-    from assistant.answer.extractive import ANSWER_ABLATIONS, ExtractiveAnswerer
+    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ExtractiveAnswerer
 
     ablated = {
         name: ExtractiveAnswerer(lexicon=service.settings.domain_lexicons, **options)
         for name, options in ANSWER_ABLATIONS.items()
+    }
+    quoting = {
+        name: ExtractiveAnswerer(lexicon=service.settings.domain_lexicons, **options)
+        for name, options in QUOTE_ABLATIONS.items()
     }
     out = []
     for row in rows:
@@ -80,7 +84,6 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
         seconds = round(time.perf_counter() - started, 3)
         checked, standalone, extra, _ = service.prepare(row["question"], _history(row))
         chunks = service.retriever.retrieve(standalone, checked.language, service.settings.top_k, extra_queries=extra)
-        quotes = " ".join(c.quote for c in answer.citations)
         answerable = row.get("answerable", True)
         item = {
             "id": row["id"],
@@ -94,8 +97,11 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
                for name, a in ablated.items()},
         }
         if answerable:
-            item["key_fact_recall"] = key_fact_recall(f"{answer.answer} {quotes}", row.get("keys", []))
-            item["cited_evidence"] = any(evidence_in(c.text, row["evidence"]) for c in answer.citations)
+            for suffix, a in (("", answer), *((f" {name}", q.answer(checked.text, checked.language, chunks))
+                                                for name, q in quoting.items())):
+                said = f"{a.answer} {' '.join(c.quote for c in a.citations)}"
+                item[f"key_fact_recall{suffix}"] = key_fact_recall(said, row.get("keys", []))
+                item[f"cited_evidence{suffix}"] = any(evidence_in(c.text, row["evidence"]) for c in a.citations)
         out.append(item)
     return out
 
@@ -123,6 +129,11 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
                 "questions": len(sel),
                 "key-fact recall": mean(a["key_fact_recall"] for a in ok),
                 "cited evidence": mean(float(a["cited_evidence"]) for a in ok),
+                **{
+                    f"{metric} {name}": mean(float(a[f"{field} {name}"]) for a in ok if f"{field} {name}" in a)
+                    for name in quote_ablation_names(answers)
+                    for metric, field in (("key-fact recall", "key_fact_recall"), ("cited evidence", "cited_evidence"))
+                },
                 "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
                 "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
                 "language acc": mean(float(a["language_ok"]) for a in sel),
@@ -137,6 +148,12 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
             }
         )
     return {"retrieval": ret_rows, "answers": ans_rows}
+
+
+def quote_ablation_names(answers: list[dict]) -> list[str]:
+    """The quote-selection ablations the records carry (`key_fact_recall <name>`)."""
+    return list(dict.fromkeys(k.removeprefix("key_fact_recall ") for a in answers for k in a
+                              if k.startswith("key_fact_recall ")))
 
 
 def ablation_names(answers: list[dict]) -> list[str]:
@@ -184,8 +201,9 @@ def report(
         "evidence hit = gold evidence phrase inside the retrieved chunk text.\n\n## Retrieval\n\n"
         + table(summary["retrieval"])
         + "\n## Final pipeline, extractive answerer\n\n"
-        + "Columns ending in `− X`: the same retrieval answered with that part of the answer decision switched off "
-        "(assistant/answer/extractive.py, ANSWER_ABLATIONS).\n\n"
+        + "Columns ending in `− X`: the same retrieval answered with that part of the answer decision switched off, "
+        "or that quote-selection setting set back (assistant/answer/extractive.py, ANSWER_ABLATIONS, "
+        "QUOTE_ABLATIONS).\n\n"
         + table(summary["answers"])
         + "\n## Failures\n\n"
         + table(fails, ["id", "failed"])

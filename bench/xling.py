@@ -105,12 +105,16 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
 def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
     """Per language and question, the final pipeline's extractive answer: is a gold answer inside its quotes, is a
     gold passage cited, did it abstain? Every question here is answerable: an abstention is a false one."""
-    from assistant.answer.extractive import ANSWER_ABLATIONS, ExtractiveAnswerer
+    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ExtractiveAnswerer
     from bench.metrics import normalize_answer
 
     ablated = {
         name: ExtractiveAnswerer(lexicon=derek.settings.domain_lexicons, **options)
         for name, options in ANSWER_ABLATIONS.items()
+    }
+    quoting = {
+        name: ExtractiveAnswerer(lexicon=derek.settings.domain_lexicons, **options)
+        for name, options in QUOTE_ABLATIONS.items()
     }
     out = []
     k = derek.settings.top_k
@@ -125,13 +129,14 @@ def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
             rest = [c for c in chunks if Path(c.source).stem not in gold][:k]
             without = derek.answerer.answer(checked.text, checked.language, rest)
             spans = [a for a in (normalize_answer(t) for t in kq.answers[row["id"]]) if a]
-            quotes = normalize_answer(" ".join(c.quote for c in answer.citations))
             out.append(
                 {
                     "lang": lang,
                     "id": row["id"],
-                    "answer in quotes": float(any(a in quotes for a in spans)),
-                    "gold passage cited": float(any(Path(c.source).stem in gold for c in answer.citations)),
+                    **_quoted(answer, spans, gold),
+                    **{column: value for name, q in quoting.items()
+                       for column, value in _quoted(q.answer(checked.text, checked.language, chunks[:k]), spans,
+                                                    gold, f" {name}").items()},
                     "false abstention": float(not answer.answerable),
                     "abstained, gold removed": float(not without.answerable),
                     **{
@@ -148,6 +153,17 @@ def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
             )
     print("  answers: done", file=sys.stderr, flush=True)
     return out
+
+
+def _quoted(answer, spans: list[str], gold: set[str], suffix: str = "") -> dict:
+    """Is a gold answer span inside the answer's quotes, and is a gold passage cited."""
+    from bench.metrics import normalize_answer
+
+    quotes = normalize_answer(" ".join(c.quote for c in answer.citations))
+    return {
+        f"answer in quotes{suffix}": float(any(a in quotes for a in spans)),
+        f"gold passage cited{suffix}": float(any(Path(c.source).stem in gold for c in answer.citations)),
+    }
 
 
 def summarize_answers(records: list[dict]) -> list[dict]:
@@ -207,7 +223,8 @@ def run(
         "column asks each question again with its gold passages removed from the answerer's chunks: there it "
         "should mostly abstain (a second corpus of unanswerable questions, besides the article's and the legal "
         "set's). Columns ending in `− X`: the same retrievals answered with that part of the answer decision "
-        "switched off.\n\n"
+        "switched off, or that quote-selection setting set back (`− quote window`: quotes within 0.015 of the best "
+        "sentence, the first build's window, instead of 0.05).\n\n"
         + table(answer_summary)
     )
     data_out = {

@@ -42,6 +42,20 @@ def test_a_sentence_listing_what_the_quote_announced_is_quoted_with_it(chunk_of,
     assert [s.text for s in select_quotes([ScoredSentence(1.0, 0, 0, announce)], [unrelated], [])] == [announce]
 
 
+def test_a_near_tie_is_quoted_too_and_a_clearly_weaker_sentence_is_not(chunk_of):
+    """A sentence 0.03 below the best is a tie within the sentence scores' noise: both are quoted, in source
+    order. One 0.07 below, which adds no part of the question, is not. (The first build's window of 0.015 quoted
+    only the best.)"""
+    from assistant.answer.extractive import ScoredSentence, select_quotes
+
+    first = "Қазақстан мен Қытай арасындағы сауда көлемі өткен жылы едәуір өсті."
+    second = "Екі ел көлік дәліздерін бірлесіп дамыту туралы келісімге қол қойды."
+    third = "Конференцияға көптеген шетелдік сарапшылар мен журналистер қатысты."
+    chunk = chunk_of("c", f"{first} {second} {third}")
+    ranked = [ScoredSentence(0.90, 0, 1, second), ScoredSentence(0.87, 0, 0, first), ScoredSentence(0.83, 0, 2, third)]
+    assert [s.text for s in select_quotes(ranked, [chunk], [])] == [first, second]
+
+
 def test_a_heading_brings_the_sentence_under_it(chunk_of):
     from assistant.answer.extractive import ScoredSentence, select_quotes
 
