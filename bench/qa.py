@@ -67,16 +67,10 @@ def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> lis
 def evaluate_answers(service, rows: list[dict]) -> list[dict]:
     """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer; and
     whether the extractive answerer abstains on the same retrieval with each answer-decision ablation."""
-    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ExtractiveAnswerer
+    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ablated_answerers
 
-    ablated = {
-        name: ExtractiveAnswerer(lexicon=service.settings.domain_lexicons, **options)
-        for name, options in ANSWER_ABLATIONS.items()
-    }
-    quoting = {
-        name: ExtractiveAnswerer(lexicon=service.settings.domain_lexicons, **options)
-        for name, options in QUOTE_ABLATIONS.items()
-    }
+    ablated = ablated_answerers(ANSWER_ABLATIONS, service.settings.domain_lexicons)
+    quoting = ablated_answerers(QUOTE_ABLATIONS, service.settings.domain_lexicons)
     out = []
     for row in rows:
         started = time.perf_counter()

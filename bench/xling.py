@@ -105,17 +105,11 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
 def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
     """Per language and question, the final pipeline's extractive answer: is a gold answer inside its quotes, is a
     gold passage cited, did it abstain? Every question here is answerable: an abstention is a false one."""
-    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ExtractiveAnswerer
+    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ablated_answerers
     from bench.metrics import normalize_answer
 
-    ablated = {
-        name: ExtractiveAnswerer(lexicon=derek.settings.domain_lexicons, **options)
-        for name, options in ANSWER_ABLATIONS.items()
-    }
-    quoting = {
-        name: ExtractiveAnswerer(lexicon=derek.settings.domain_lexicons, **options)
-        for name, options in QUOTE_ABLATIONS.items()
-    }
+    ablated = ablated_answerers(ANSWER_ABLATIONS, derek.settings.domain_lexicons)
+    quoting = ablated_answerers(QUOTE_ABLATIONS, derek.settings.domain_lexicons)
     out = []
     k = derek.settings.top_k
     for lang in LANGS:

@@ -29,6 +29,9 @@ _BULLET = re.compile(r"(?:[•●▪◦■*]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zа-я]\
 _DASH_ITEM = re.compile(r"[-–—]\s+\S")
 _TERMINAL = re.compile(r"[.!?…:;][»\"”’)\]]*$")
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
+# a MediaWiki heading ("== Тарихы ==", level 1 for "=="), as exports of Wikipedia articles carry them; text that a
+# flattened export runs on after the heading on the same line ("==Қозғыштық ==Қозғыштық – ...") is a new line
+_WIKI_HEADING = re.compile(r"(={2,6})\s*([^=]+?)\s*\1\s*(.*)")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 _LABELS = (
@@ -80,7 +83,12 @@ def _lines(pages: list[Page]) -> list[_Line]:
     lines: list[_Line] = []
     for page in pages:
         for text in page.text.splitlines():
-            lines.append(_Line(_PRIVATE_BULLETS.sub("•", normalize_spaces(text)), page.number))
+            text = _PRIVATE_BULLETS.sub("•", normalize_spaces(text))
+            wiki = _WIKI_HEADING.fullmatch(text)
+            if wiki and wiki.group(3):
+                lines += [_Line(text[: wiki.start(3)].rstrip(), page.number), _Line("", page.number)]
+                text = wiki.group(3)
+            lines.append(_Line(text, page.number))
         lines.append(_Line("", page.number))  # a page break is a possible paragraph break
     return lines
 
@@ -214,13 +222,19 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
 
 
 def _heading(text: str, after_break: bool) -> Heading | None:
-    """The heading when ``text`` is a heading line (other than "#" ones, only after a finished line): a part,
-    chapter or article heading in kk/ru/en, a Markdown heading (DOCX and HTML headings come as these), a usual
-    label of a paper ("Abstract", «Кіріспе»), or a short all-caps line."""
+    """The heading when ``text`` is a heading line (other than "#" and "==" ones, only after a finished line): a
+    part, chapter or article heading in kk/ru/en, a Markdown heading (DOCX and HTML headings come as these) or a
+    MediaWiki one, a usual label of a paper ("Abstract", «Кіріспе»), or a short all-caps line."""
     markdown = _MARKDOWN_HEADING.fullmatch(text)
+    wiki = _WIKI_HEADING.fullmatch(text)
     if markdown:
-        name = markdown.group(2)
-        return structural_heading(name) or Heading(len(markdown.group(1)), name, name)
+        level, name = len(markdown.group(1)), markdown.group(2)
+    elif wiki and not wiki.group(3):
+        level, name = len(wiki.group(1)) - 1, wiki.group(2)
+    else:
+        level = 0
+    if level:
+        return structural_heading(name) or Heading(level, name, name)
     if not after_break or "|" in text:  # a table row of abbreviations is no heading
         return None
     structural = structural_heading(text)
@@ -317,12 +331,20 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _mark_titles(units: list[_Unit]) -> list[_Unit]:
-    """An all-caps heading right before another heading is a title, not a section: it joins the next one."""
+    """An all-caps heading right before another heading is a title, not a section: it joins the next one. So does
+    a document's first line when it is a short unpunctuated line right before a heading ("Ақуыз", then "== … =="):
+    alone it would be a chunk of a few words, which e5 places near many questions."""
     for unit, following in zip(units, units[1:], strict=False):
         structural = unit.heading is not None and structural_heading(unit.heading.text) is not None
         if unit.kind == "heading" and following.kind == "heading" and _is_all_caps(unit.text) and not structural:
             unit.kind = "title"
+    if len(units) > 1 and units[0].kind == "paragraph" and units[1].kind == "heading" and _title_like(units[0].text):
+        units[0].kind = "title"
     return units
+
+
+def _title_like(text: str) -> bool:
+    return len(text) <= 150 and len(_WORD.findall(text)) <= 12 and not _TERMINAL.search(text)
 
 
 def _following_path(path: SectionPath, unit: _Unit) -> str | None:

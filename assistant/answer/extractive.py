@@ -320,3 +320,11 @@ class ExtractiveAnswerer:
             answerable=False,
             answerer=self.name,
         )
+
+
+def ablated_answerers(
+    options_by_name: dict[str, dict], lexicon: tuple[Path, ...] = ()
+) -> dict[str, ExtractiveAnswerer]:
+    """One answerer per ablation (name -> ExtractiveAnswerer options: ANSWER_ABLATIONS, QUOTE_ABLATIONS), for the
+    benchmarks' `− X` columns."""
+    return {name: ExtractiveAnswerer(lexicon=lexicon, **options) for name, options in options_by_name.items()}

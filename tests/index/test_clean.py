@@ -180,6 +180,26 @@ def test_markdown_headings_lists_and_spaces(tmp_path):
     assert all(p.page is None for p in doc.paragraphs)
 
 
+def test_mediawiki_headings_become_sections(tmp_path):
+    """A Wikipedia export's "== X ==" headings (level by the "=" count), also when a flattened export runs the
+    text on after the heading on the same line; an equality sign in a sentence is no heading; the title line
+    before the first heading belongs to that heading's section."""
+    path = tmp_path / "wiki.txt"
+    path.write_text(
+        "Тірі ағзалардың қасиеттері\n\n==Қозғыштық ==Қозғыштық – тірі жүйелердің тітіркенуге жауап беру қасиеті.\n\n"
+        "=== Көктамырлар ===\n\nКөктамырлар қанды жүрекке тасымалдайды.\n\n"
+        "== Тарихы ==\n\nЕгер a == b болса, теңдік.\n",
+        encoding="utf-8",
+    )
+    doc = clean(load(path))
+    assert [(p.section, p.text) for p in doc.paragraphs] == [
+        ("Қозғыштық", "Тірі ағзалардың қасиеттері"),  # the title line joins the first section: no 3-word chunk
+        ("Қозғыштық", "Қозғыштық – тірі жүйелердің тітіркенуге жауап беру қасиеті."),
+        ("Қозғыштық › Көктамырлар", "Көктамырлар қанды жүрекке тасымалдайды."),
+        ("Тарихы", "Егер a == b болса, теңдік."),
+    ]
+
+
 def test_docx_and_html_headings_become_sections(tmp_path):
     document = docx.Document()
     document.add_paragraph("Алғы сөз.")
