@@ -93,9 +93,10 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
         if answerable:
             for suffix, a in (("", answer), *((f" {name}", q.answer(checked.text, checked.language, chunks))
                                                 for name, q in quoting.items())):
-                said = f"{a.answer} {' '.join(c.quote for c in a.citations)}"
-                item[f"key_fact_recall{suffix}"] = key_fact_recall(said, row.get("keys", []))
+                quotes = " ".join(c.quote for c in a.citations)
+                item[f"key_fact_recall{suffix}"] = key_fact_recall(f"{a.answer} {quotes}", row.get("keys", []))
                 item[f"cited_evidence{suffix}"] = any(evidence_in(c.text, row["evidence"]) for c in a.citations)
+                item[f"quoted_chars{suffix}"] = len(quotes) if a.answerable else None  # what the reader gets
         out.append(item)
     return out
 
@@ -121,12 +122,10 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
             {
                 "lang": lang,
                 "questions": len(sel),
-                "key-fact recall": mean(a["key_fact_recall"] for a in ok),
-                "cited evidence": mean(float(a["cited_evidence"]) for a in ok),
                 **{
-                    f"{metric} {name}": mean(float(a[f"{field} {name}"]) for a in ok if f"{field} {name}" in a)
-                    for name in quote_ablation_names(answers)
-                    for metric, field in (("key-fact recall", "key_fact_recall"), ("cited evidence", "cited_evidence"))
+                    f"{metric}{suffix}": _mean_of(ok, f"{field}{suffix}", whole=field == "quoted_chars")
+                    for suffix in ("", *(f" {name}" for name in quote_ablation_names(answers)))
+                    for metric, field in QUOTE_METRICS
                 },
                 "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
                 "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
@@ -142,6 +141,17 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
             }
         )
     return {"retrieval": ret_rows, "answers": ans_rows}
+
+
+# the answers' figures that quote selection moves: column -> record field (quoted chars: mean characters quoted
+# per answered question, the price of quoting more)
+QUOTE_METRICS = (("key-fact recall", "key_fact_recall"), ("cited evidence", "cited_evidence"),
+                 ("quoted chars", "quoted_chars"))
+
+
+def _mean_of(records: list[dict], field: str, whole: bool = False) -> float | int:
+    value = mean(float(r[field]) for r in records if r.get(field) is not None)
+    return round(value) if whole and value == value else value
 
 
 def quote_ablation_names(answers: list[dict]) -> list[str]:

@@ -150,14 +150,21 @@ def evaluate_answers(derek, kq, rows: list[dict]) -> list[dict]:
 
 
 def _quoted(answer, spans: list[str], gold: set[str], suffix: str = "") -> dict:
-    """Is a gold answer span inside the answer's quotes, and is a gold passage cited."""
+    """Is a gold answer span inside the answer's quotes, is a gold passage cited, how much is quoted."""
     from bench.metrics import normalize_answer
 
-    quotes = normalize_answer(" ".join(c.quote for c in answer.citations))
+    quoted = " ".join(c.quote for c in answer.citations)
+    quotes = normalize_answer(quoted)
     return {
         f"answer in quotes{suffix}": float(any(a in quotes for a in spans)),
         f"gold passage cited{suffix}": float(any(Path(c.source).stem in gold for c in answer.citations)),
+        f"quoted chars{suffix}": len(quoted) if answer.answerable else None,  # what the reader gets
     }
+
+
+def _rounded(metric: str, value: float) -> float | int:
+    """Characters quoted read as whole numbers; shares keep their decimals."""
+    return round(value) if metric.startswith("quoted chars") and value == value else value
 
 
 def summarize_answers(records: list[dict]) -> list[dict]:
@@ -165,7 +172,7 @@ def summarize_answers(records: list[dict]) -> list[dict]:
         {
             "lang": lang,
             "questions": len(sel),
-            **{m: mean(r[m] for r in sel) for m in sel[0] if m not in ("lang", "id")},
+            **{m: _rounded(m, mean(r[m] for r in sel if r[m] is not None)) for m in sel[0] if m not in ("lang", "id")},
         }
         for lang in LANGS
         if (sel := [r for r in records if r["lang"] == lang])
