@@ -109,3 +109,10 @@ def median(values: Sequence[float]) -> float:
 def mean(values: Iterable[float]) -> float:
     xs = list(values)
     return sum(xs) / len(xs) if xs else float("nan")
+
+
+def mean_present(values: Iterable[float | None], whole: bool = False) -> float | int:
+    """The mean of the values that are not None (a figure only some records have, such as the characters quoted
+    by an answer that did not abstain); `whole` rounds it to an integer."""
+    value = mean(float(v) for v in values if v is not None)
+    return round(value) if whole and value == value else value

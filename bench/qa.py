@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.metrics import evidence_in, key_fact_recall, mean
+from bench.metrics import evidence_in, key_fact_recall, mean, mean_present
 from bench.report import REPO, table, write
 
 MODES = ("dense", "bm25", "hybrid", "final")  # then the final pipeline's ablations (assistant.retrieve.hybrid)
@@ -123,7 +123,8 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
                 "lang": lang,
                 "questions": len(sel),
                 **{
-                    f"{metric}{suffix}": _mean_of(ok, f"{field}{suffix}", whole=field == "quoted_chars")
+                    f"{metric}{suffix}": mean_present((a.get(f"{field}{suffix}") for a in ok),
+                                                      whole=field == "quoted_chars")
                     for suffix in ("", *(f" {name}" for name in quote_ablation_names(answers)))
                     for metric, field in QUOTE_METRICS
                 },
@@ -147,11 +148,6 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
 # per answered question, the price of quoting more)
 QUOTE_METRICS = (("key-fact recall", "key_fact_recall"), ("cited evidence", "cited_evidence"),
                  ("quoted chars", "quoted_chars"))
-
-
-def _mean_of(records: list[dict], field: str, whole: bool = False) -> float | int:
-    value = mean(float(r[field]) for r in records if r.get(field) is not None)
-    return round(value) if whole and value == value else value
 
 
 def quote_ablation_names(answers: list[dict]) -> list[str]:

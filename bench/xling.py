@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.kazqad import DATA, load, open_collection, passage_ranking
-from bench.metrics import hit_at_k, mean, mrr_at_k, recall_at_k
+from bench.metrics import hit_at_k, mean, mean_present, mrr_at_k, recall_at_k
 from bench.report import bench_home, require, table, write
 
 LANGS = ("kk", "en", "ru")
@@ -162,17 +162,13 @@ def _quoted(answer, spans: list[str], gold: set[str], suffix: str = "") -> dict:
     }
 
 
-def _rounded(metric: str, value: float) -> float | int:
-    """Characters quoted read as whole numbers; shares keep their decimals."""
-    return round(value) if metric.startswith("quoted chars") and value == value else value
-
-
 def summarize_answers(records: list[dict]) -> list[dict]:
     return [
         {
             "lang": lang,
             "questions": len(sel),
-            **{m: _rounded(m, mean(r[m] for r in sel if r[m] is not None)) for m in sel[0] if m not in ("lang", "id")},
+            **{m: mean_present((r[m] for r in sel), whole=m.startswith("quoted chars"))
+               for m in sel[0] if m not in ("lang", "id")},
         }
         for lang in LANGS
         if (sel := [r for r in records if r["lang"] == lang])

@@ -225,16 +225,9 @@ def _heading(text: str, after_break: bool) -> Heading | None:
     """The heading when ``text`` is a heading line (other than "#" and "==" ones, only after a finished line): a
     part, chapter or article heading in kk/ru/en, a Markdown heading (DOCX and HTML headings come as these) or a
     MediaWiki one, a usual label of a paper ("Abstract", «Кіріспе»), or a short all-caps line."""
-    markdown = _MARKDOWN_HEADING.fullmatch(text)
-    wiki = _WIKI_HEADING.fullmatch(text)
-    if markdown:
-        level, name = len(markdown.group(1)), markdown.group(2)
-    elif wiki and not wiki.group(3):
-        level, name = len(wiki.group(1)) - 1, wiki.group(2)
-    else:
-        level = 0
-    if level:
-        return structural_heading(name) or Heading(level, name, name)
+    markup = _markup_heading(text)
+    if markup:
+        return markup
     if not after_break or "|" in text:  # a table row of abbreviations is no heading
         return None
     structural = structural_heading(text)
@@ -248,6 +241,17 @@ def _heading(text: str, after_break: bool) -> Heading | None:
         if re.search(r"[^\W\d_]{4,}", text) and not _BULLET.match(text) and not _DASH_ITEM.match(text):
             return Heading(1, text, text)
     return None
+
+
+def _markup_heading(text: str) -> Heading | None:
+    """A Markdown ("## X") or MediaWiki ("== X ==", level 1 for "==") heading line; its name may be structural."""
+    if markdown := _MARKDOWN_HEADING.fullmatch(text):
+        level, name = len(markdown.group(1)), markdown.group(2)
+    elif (wiki := _WIKI_HEADING.fullmatch(text)) and not wiki.group(3):
+        level, name = len(wiki.group(1)) - 1, wiki.group(2)
+    else:
+        return None
+    return structural_heading(name) or Heading(level, name, name)
 
 
 def _is_all_caps(text: str) -> bool:
