@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
-from index.structure import Heading, SectionPath, is_note, point_of, structural_heading
+from index.structure import (
+    Heading,
+    SectionPath,
+    inline_numbered_title,
+    is_note,
+    numbered_heading,
+    point_of,
+    structural_heading,
+)
 from index.text.language import dominant_language, fix_mixed_script
 
 PAGE_CHARS = 3500  # about one printed page: beyond this from a page-number line, the page is unknown
@@ -33,6 +41,16 @@ _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.+?)\s*#*")
 # flattened export runs on after the heading on the same line ("==Қозғыштық ==Қозғыштық – ...") is a new line
 _WIKI_HEADING = re.compile(r"(={2,6})\s*([^=]+?)\s*\1\s*(.*)")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# a Markdown / reStructuredText underline: the line above is a heading ("=" level 1, "-" level 2, "~" level 3); with
+# a blank line above, a thematic break
+_UNDERLINE = re.compile(r"(={3,}|-{3,}|~{3,})")
+_UNDERLINE_LEVEL = {"=": 1, "-": 2, "~": 3}
+# text boxed in asterisks, as plain-text licences print their disclaimers: "*****" borders, "* text *" lines
+_FRAME_BORDER = re.compile(r"\*{5,}")
+_FRAMED = re.compile(r"\*(?:\s+(.*?))?\s*\*")
+MIN_FRAME_LINES = 3
+MIN_CAPS_PARAGRAPH = 3
+MAX_UNDERLINED = 150  # a longer underlined line is a paragraph above a rule
 
 _LABELS = (
     "Abstract", "Аннотация", "Аңдатпа", "Түйін сөздер", "Түйінді сөздер", "Кілт сөздер", "Keywords",
@@ -66,7 +84,7 @@ class _Unit:
 
 def clean(raw: RawDocument) -> Document:
     """Paragraphs of ``raw`` with page and section, offsets into the cleaned full text."""
-    lines = _lines(raw.pages)
+    lines = _unframe(_lines(raw.pages))
     if raw.pdf_like:
         lines = _drop_running_lines(lines, multi_page=len(raw.pages) > 1)
     units = _mark_titles(_units(lines, raw.pdf_like))
@@ -91,6 +109,59 @@ def _lines(pages: list[Page]) -> list[_Line]:
             lines.append(_Line(text, page.number))
         lines.append(_Line("", page.number))  # a page break is a possible paragraph break
     return lines
+
+
+def _unframe(lines: list[_Line]) -> list[_Line]:
+    """Text boxed in asterisks keeps its text and loses the box (3+ framed lines in a row; borders are blanks)."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and (_FRAME_BORDER.fullmatch(out[j].text) or _FRAMED.fullmatch(out[j].text)):
+            j += 1
+        if j - i >= MIN_FRAME_LINES:
+            for k in range(i, j):
+                framed = None if _FRAME_BORDER.fullmatch(out[k].text) else _FRAMED.fullmatch(out[k].text)
+                out[k] = _Line((framed.group(1) or "") if framed else "", out[k].page)
+        i = max(j, i + 1)
+    return out
+
+
+def _all_caps_paragraphs(lines: list[_Line]) -> set[int]:
+    """Indices of lines in a run of MIN_CAPS_PARAGRAPH+ all-caps lines: a paragraph set in capitals (a licence's
+    disclaimer), not headings; a title wraps over two lines at most."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, _Line("", None)]):
+        if line.text and _is_all_caps(line.text):
+            run.append(i)
+            continue
+        if len(run) >= MIN_CAPS_PARAGRAPH:
+            found.update(run)
+        run = []
+    return found
+
+
+def _numbered_headings(lines: list[_Line]) -> dict[int, tuple[Heading, str]]:
+    """Line index -> (heading, the text that runs on after it) for the numbered section headings of a plain text:
+    a numbered title on a line of its own (a blank or an underline before and after it), or an English Title Case
+    one that runs on. Only in a document with 2+ of them and no part/chapter/article headings: a law's short
+    points («2. Күшін жойды.») and a list's items are not sections."""
+    found: dict[int, tuple[Heading, str]] = {}
+    structural = 0
+    for i, line in enumerate(lines):
+        if not line.text or (i and lines[i - 1].text and not _UNDERLINE.fullmatch(lines[i - 1].text)):
+            continue
+        if structural_heading(line.text):
+            structural += 1
+            continue
+        after = lines[i + 1].text if i + 1 < len(lines) else ""
+        heading = numbered_heading(line.text) if not after or _UNDERLINE.fullmatch(after) else None
+        if heading:
+            found[i] = (heading, "")
+        elif inline := inline_numbered_title(line.text):
+            found[i] = inline
+    return found if len(found) >= 2 and not structural else {}
 
 
 def _drop_running_lines(lines: list[_Line], multi_page: bool) -> list[_Line]:
@@ -183,14 +254,36 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
             units.append(_Unit("paragraph", "".join(paragraph), page))
             paragraph.clear()
 
-    for line in lines:
+    numbered = _numbered_headings(lines)
+    caps_text = _all_caps_paragraphs(lines)
+    for i, line in enumerate(lines):
         text = line.text
         if not text:
             blank_before = True
             continue
+        if i in numbered:
+            flush()
+            heading, rest = numbered[i]
+            units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
+            if rest:
+                paragraph.append(rest)
+                page = line.page
+            blank_before = False
+            continue
+        if _UNDERLINE.fullmatch(text):
+            if i - 1 in numbered and not blank_before:
+                continue  # the underline of a numbered heading
+            if len(paragraph) == 1 and not blank_before and len(paragraph[0]) <= MAX_UNDERLINED:
+                name = paragraph.pop()
+                heading = structural_heading(name) or Heading(_UNDERLINE_LEVEL[text[0]], name, name)
+                units.append(_Unit("heading", heading.text, page, heading.text, heading))
+            else:
+                flush()  # a thematic break
+            blank_before = True
+            continue
         previous = paragraph[-1] if paragraph else ""
         after_break = blank_before or not paragraph or bool(_TERMINAL.search(previous))
-        heading = _heading(text, after_break)
+        heading = _heading(text, after_break and i not in caps_text)
         label = _INLINE_LABEL.match(text) if after_break else None
         if heading:
             flush()

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA = 4  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync)
+SCHEMA = 5  # another schema on disk is dropped and refilled from the chunks (LexicalIndex.sync); 5: with titles
 _ALL = ("meta", "chunks", "postings", "fresh", "gone", "dirty", "terms", "stats", "numbers", "svecs")
 
 _TABLES = """
@@ -79,14 +79,30 @@ META_KEYS = ("source", "title", "language", "section", "page", "start", "end", "
              "sentences")
 
 
+MAX_TITLE_WORDS = 12  # a longer "title" is a text file's first sentence, not the name of the document
+
+
+def in_context(metadata: Mapping[str, Any], text: str) -> str:
+    """A chunk's text as its lexical signals read it (BM25, the concepts and names it mentions): after its
+    document's title and its section's heading, so a question that names the document ("... under the Apache
+    License", «Еңбек кодексі бойынша») matches each of its chunks alike, not only the few that repeat the name
+    (a licence's appendix, the articles that cite the code)."""
+    from index.structure import with_heading
+
+    body = with_heading(metadata.get("section"), text)
+    title = " ".join(str(metadata.get("title") or "").split())
+    if not title or len(title.split()) > MAX_TITLE_WORDS or body.startswith(title):
+        return body
+    return f"{title}\n{body}"
+
+
 def chunk_terms(chunk_id: str, text: str, metadata: Mapping[str, Any]) -> ChunkTerms:
     """The lexical record of a chunk as stored in Chroma (text and flat metadata)."""
-    from index.structure import with_heading
     from index.text.normalize import tokenize
     from index.text.numbers import extract_numbers
 
     language = metadata.get("language") or "kk"
-    tokens = tokenize(with_heading(metadata.get("section"), text), language)
+    tokens = tokenize(in_context(metadata, text), language)
     spans = json.loads(metadata.get("sentences") or "[]")
     sentences = [tuple(tokenize(text[a:b], language)) for a, b in spans] or [tuple(tokens)]
     return ChunkTerms(chunk_id, str(metadata.get("source", "")), language, tuple(tokens), tuple(sentences),

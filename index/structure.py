@@ -39,6 +39,20 @@ _POINT = re.compile(r"(\d{1,3})\.\s+\S")
 _SUBPOINT = re.compile(r"(\d{1,3})\)\s+\S")
 
 
+# A numbered section heading of a plain text ("8. Termination.", "3.1. Distribution of Source Form", «2. Предмет
+# договора»): a number of up to three levels, then a short title that starts with a capital letter. Only a line
+# that stands alone counts, and only in a document without part/chapter/article headings (clean.py decides both).
+_NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([^\W\d_][^\n]*)")
+MAX_NUMBERED_WORDS = 10
+_TITLE_WORD = r"[A-Z][\w'’-]*"
+_SMALL_WORD = r"(?:of|and|or|the|to|for|in|on|with|by|a|an|as|at|from)"
+# ... or the Title Case title of an English section that runs on in the same line ("3. Grant of Patent License.
+# Subject to ..."): English capitalises its titles, other languages do not, so only this one is recognised.
+_INLINE_TITLE = re.compile(
+    rf"(\d{{1,2}}(?:\.\d{{1,2}}){{0,2}})\.\s+({_TITLE_WORD}(?:\s+(?:{_TITLE_WORD}|{_SMALL_WORD})){{0,7}})\.\s+(?=\S)"
+)
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int  # PART, CHAPTER, ARTICLE; 1-6 for Markdown headings; 1 for other headings
@@ -57,6 +71,44 @@ def structural_heading(text: str) -> Heading | None:
             label = line[: match.end()].rstrip(" .:-–—")
             return Heading(level, label, line)
     return None
+
+
+def numbered_heading(line: str) -> Heading | None:
+    """The heading a numbered title line would open ("8. Termination." -> level 2, "3.1. ..." -> level 3: below a
+    document's unnumbered top headings), when the line has that shape: a short title without a sentence inside."""
+    match = _NUMBERED.fullmatch(line.strip())
+    if not match:
+        return None
+    number, title = match.groups()
+    words = title.split()
+    if (
+        not title[0].isupper()
+        or len(words) > MAX_NUMBERED_WORDS
+        or len(line) > MAX_HEADING_CHARS // 2
+        or title.rstrip().endswith((",", ";", ":"))
+        or re.search(r"[.!?]\s+\S", title)  # two sentences: a numbered point, not a title
+        or (title.rstrip().endswith(".") and len(words) > 3 and not _title_case(words))  # a sentence
+    ):
+        return None
+    text = f"{number}. {title.rstrip(' .')}"
+    return Heading(number.count(".") + 2, text, text)
+
+
+def _title_case(words: list[str]) -> bool:
+    """Most words capitalised, as English titles are ("Acceptance Not Required for Having Copies.")."""
+    words = [w for w in words if w[0].isalpha()]  # "Interpretation of Sections 15 and 16."
+    return sum(w[0].isupper() for w in words) * 2 > len(words)
+
+
+def inline_numbered_title(line: str) -> tuple[Heading, str] | None:
+    """("3. Grant of Patent License" heading, "Subject to ...") for an English numbered section whose Title Case
+    title runs on in the same line as its text."""
+    match = _INLINE_TITLE.match(line.strip())
+    if not match:
+        return None
+    number, title = match.groups()
+    text = f"{number}. {title}"
+    return Heading(number.count(".") + 2, text, text), line.strip()[match.end() :]
 
 
 def is_note(text: str) -> bool:

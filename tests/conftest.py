@@ -130,6 +130,22 @@ def legal_service(tmp_path_factory):
     return service
 
 
+LICENCES = REPO / "bench" / "data" / "licences"
+
+
+@pytest.fixture(scope="session")
+def licences_service(tmp_path_factory):
+    """A Derek service over three English licences in plain text (bench/data/licences/en: GPL v3, Apache 2.0,
+    MPL 2.0), language resources only: English structured documents with numbered plain-text sections."""
+    from assistant.service import Derek
+
+    settings = make_settings(tmp_path_factory.mktemp("derek-licences-home"))
+    service = Derek(settings)
+    report = service.index([LICENCES / "en"])
+    assert not report.failed and len(report.added) == 3, report.to_dict()
+    return service
+
+
 @pytest.fixture(scope="session")
 def dev_rows() -> list[dict]:
     import json

@@ -19,6 +19,7 @@ import numpy as np
 from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
 from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
+from index.lexical import in_context
 from index.store import ChromaStore, StoredChunk
 from index.text.concepts import (
     Concept,
@@ -247,7 +248,7 @@ class HybridRetriever:
             if expanded.numbers:
                 sig.numbers = sum(n in numbers for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
-                sig.names = name_matches(expanded.names, chunk.text)
+                sig.names = name_matches(expanded.names, in_context(chunk.metadata, chunk.text))
             meta = chunk.metadata
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")

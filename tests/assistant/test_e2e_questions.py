@@ -1,7 +1,8 @@
-"""Question sets end to end through the service (extractive answerer), on two corpora: the article (its domain
+"""Question sets end to end through the service (extractive answerer), on three corpora: the article (its domain
 lexicon on) with the shipped dev set, the probe set (written later, 36 questions, used to find general faults) and
-the holdout set (45 questions on other facts, measured before any change it informed); and the Kazakh legal texts
-(language resources only) with their 48 kk/ru/en questions.
+the holdout set (45 questions on other facts, measured before any change it informed); the Kazakh legal texts
+(language resources only) with their 48 kk/ru/en questions; and three English licences (bench/data/licences, 25
+kk/ru/en questions), English documents with plain-text numbered sections.
 
 The floors are regression floors near the levels measured when they were written; the issue's targets are reported
 by `derek bench qa` (and `derek bench qa --file tests/data/<set>.jsonl`).
@@ -32,8 +33,21 @@ FLOORS = {
     # an acronym no retrieved text names (ҚАЗТЕСТ, l44) abstains since (assistant/answer/abstain.py): 2 of 6
     "legal": {"hit@1": 0.45, "hit@5": 0.75, "key facts": 0.48, "cited evidence": 0.55, "false abstentions": 3,
               "unanswerable abstained": 0.30},
+    # licences: English hit@1 0.375 before their numbered sections were recognised and chunks read with their
+    # document's title (a question naming "the Apache License" drew the appendix that repeats the name); the
+    # Kazakh and Russian questions meet English text through e5 and the term bridge alone
+    "licences": {"hit@1": {"en": 0.75, "ru": 0.14, "kk": 0.14}, "hit@5": 0.70, "key facts": 0.55,
+                 "cited evidence": 0.55, "false abstentions": 2, "unanswerable abstained": 0.30},
 }
-QUESTION_FILES = {name: DATA / f"{name}.jsonl" for name in FLOORS} | {"legal": DATA / "legal" / "qa.jsonl"}
+QUESTION_FILES = {name: DATA / f"{name}.jsonl" for name in FLOORS} | {
+    "legal": DATA / "legal" / "qa.jsonl",
+    "licences": DATA.parents[1] / "bench" / "data" / "licences" / "qa.jsonl",
+}
+SERVICES = {"legal": "legal_service", "licences": "licences_service"}
+SOURCES = {
+    "legal": ("labour-code-ch4.kk.txt", "language-law.kk.txt"),
+    "licences": ("GPL-3.txt", "Apache-2.0.txt", "MPL-2.0.txt"),
+}
 
 
 def norm(text: str) -> str:
@@ -68,7 +82,7 @@ def floors(question_set) -> dict:
 @pytest.fixture(scope="module")
 def results(request, question_set):
     """Per question: the top-5 retrieved chunk texts and the extractive answer."""
-    service = request.getfixturevalue("legal_service" if question_set == "legal" else "service")
+    service = request.getfixturevalue(SERVICES.get(question_set, "service"))
     text = QUESTION_FILES[question_set].read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     out = {}
@@ -123,7 +137,8 @@ def test_gold_evidence_in_top5(figures, results, floors):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_hit_at_1_per_language(figures, floors, lang):
-    assert figures[lang]["hit@1"] >= floors["hit@1"], f"{lang} hit@1 {figures[lang]['hit@1']:.2f} < {floors['hit@1']}"
+    floor = floors["hit@1"][lang] if isinstance(floors["hit@1"], dict) else floors["hit@1"]
+    assert figures[lang]["hit@1"] >= floor, f"{lang} hit@1 {figures[lang]['hit@1']:.2f} < {floor}"
 
 
 def test_key_facts_in_answer_and_quotes(figures, results, floors):
@@ -171,9 +186,7 @@ def test_answer_language_matches_question_language(figures, results):
 
 
 def test_answerable_answers_cite_the_indexed_documents(results, question_set):
-    sources = ("labour-code-ch4.kk.txt", "language-law.kk.txt") if question_set == "legal" else (
-        "central-asia-china-foreign-policy.kk.txt",
-    )
+    sources = SOURCES.get(question_set, ("central-asia-china-foreign-policy.kk.txt",))
     for r in results.values():
         if r["answer"].answerable:
             assert r["answer"].citations, r["row"]["id"]

@@ -200,6 +200,73 @@ def test_mediawiki_headings_become_sections(tmp_path):
     ]
 
 
+def test_plain_text_numbered_and_underlined_sections(tmp_path):
+    """A plain-text licence or contract: an underlined title ("=" level 1), numbered section titles on a line of
+    their own (also underlined with "-"), numbered sub-sections, and English Title Case titles that run on into
+    their text all open sections; a numbered clause that is a sentence stays a paragraph; a rule is no heading."""
+    path = tmp_path / "licence.txt"
+    path.write_text(
+        "Sample Licence Version 1.0\n==========================\n\n"
+        "1. Definitions\n--------------\n\n"
+        "1.1. \"Work\" means the program.\n\n"
+        "2. Grants\n\n2.1. Scope\n\nEach contributor grants you a licence.\n\n"
+        "3. Termination. Your rights end if you\nbreak the terms.\n\n"
+        "4. The licensee keeps copies. Copies stay yours.\n\n-----\n\nThe end of the terms.\n",
+        encoding="utf-8",
+    )
+    doc = clean(load(path))
+    assert [(p.section, p.text) for p in doc.paragraphs] == [
+        ("Sample Licence Version 1.0 › 1. Definitions", '1.1. "Work" means the program.'),
+        ("Sample Licence Version 1.0 › 2. Grants › 2.1. Scope", "Each contributor grants you a licence."),
+        ("Sample Licence Version 1.0 › 3. Termination", "Your rights end if you break the terms."),
+        ("Sample Licence Version 1.0 › 3. Termination", "4. The licensee keeps copies. Copies stay yours."),
+        ("Sample Licence Version 1.0 › 3. Termination", "The end of the terms."),
+    ]
+
+
+def test_numbered_titles_need_an_unstructured_document(tmp_path):
+    """In a law with articles, a short numbered point («2. Күшін жойды.») is a point of its article, not a
+    section; one numbered short line alone in a text is an item, not a section."""
+    law = tmp_path / "law.txt"
+    law.write_text(
+        "1-бап. Негізгі ұғымдар\n\n1. Осы Заңда мынадай ұғымдар пайдаланылады.\n\n2. Күшін жойды.\n\n"
+        "3. Алып тасталды\n\n2-бап. Қолданылу аясы\n\nЗаң барлық ұйымдарға қолданылады.\n",
+        encoding="utf-8",
+    )
+    assert {p.section for p in clean(load(law)).paragraphs} == {"1-бап. Негізгі ұғымдар", "2-бап. Қолданылу аясы"}
+    note = tmp_path / "note.txt"
+    note.write_text("Сапар жоспары\n\n1. Алматы\n\nҚала тауға жақын орналасқан.\n", encoding="utf-8")
+    assert "1. Алматы" in [p.text for p in clean(load(note)).paragraphs]
+
+
+def test_text_boxed_in_asterisks_and_capitals_paragraphs(tmp_path):
+    """A disclaimer boxed in asterisks keeps its text without the box; a paragraph set in capitals over several
+    lines is one paragraph, not a heading per line."""
+    path = tmp_path / "disclaimer.txt"
+    path.write_text(
+        "Terms\n\n"
+        "************************************\n*                                  *\n"
+        "*  6. Disclaimer of Warranty       *\n*  ---------------------------     *\n"
+        "*                                  *\n"
+        "*  The software is provided as is, *\n*  without warranty of any kind.   *\n"
+        "************************************\n\n"
+        "THERE IS NO WARRANTY FOR THE PROGRAM, TO THE EXTENT PERMITTED BY\n"
+        "APPLICABLE LAW. EXCEPT WHEN OTHERWISE STATED IN WRITING THE COPYRIGHT\n"
+        "HOLDERS PROVIDE THE PROGRAM AS IS.\n",
+        encoding="utf-8",
+    )
+    doc = clean(load(path))
+    assert [(p.section, p.text) for p in doc.paragraphs][-2:] == [
+        ("6. Disclaimer of Warranty", "The software is provided as is, without warranty of any kind."),
+        (
+            "6. Disclaimer of Warranty",
+            "THERE IS NO WARRANTY FOR THE PROGRAM, TO THE EXTENT PERMITTED BY APPLICABLE LAW. EXCEPT WHEN "
+            "OTHERWISE STATED IN WRITING THE COPYRIGHT HOLDERS PROVIDE THE PROGRAM AS IS.",
+        ),
+    ]
+    assert "*" not in doc.text
+
+
 def test_docx_and_html_headings_become_sections(tmp_path):
     document = docx.Document()
     document.add_paragraph("Алғы сөз.")

@@ -174,3 +174,21 @@ def test_chunks_without_words_are_held_and_match_nothing(text):
     index = LexicalIndex()
     index.add([chunk_terms("x", text, {"language": "kk", "source": "s"})])
     assert index.count() == 1 and not index.bm25({"kk": ["қытай"]})
+
+
+def test_a_chunk_is_read_with_its_document_title_and_section_heading():
+    """A question that names the document ("under the Apache License") matches each of its chunks: the title and
+    the section's heading are part of a chunk's tokens; a long "title" (a text file's first sentence) is not, nor
+    is a title the chunk already starts with counted twice."""
+    meta = {"language": "en", "title": "Apache License", "section": "TERMS › 6. Trademarks"}
+    text = "This License does not grant permission to use the trade names of the Licensor."
+    tokens = chunk_terms("c", text, meta).tokens
+    assert {"apach", "trademark"} <= set(tokens)
+    long_title = {**meta, "title": "This file begins with a long first sentence that is no title of anything at all"}
+    assert "sentenc" not in chunk_terms("c", text, long_title).tokens
+    first = chunk_terms("c", "Apache License Version 2.0", {**meta, "section": ""}).tokens
+    assert first.count(tokenize("Apache", "en")[0]) == 1
+    index = LexicalIndex()
+    index.add([chunk_terms("apache", text, meta),
+               chunk_terms("mpl", text, {**meta, "title": "Mozilla Public License", "section": ""})])
+    assert index.bm25({"en": tokenize("Apache trade names", "en")}).top(1)[0][0] == "apache"
