@@ -15,6 +15,7 @@ from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
 from index.structure import (
+    MAX_HEADING_CHARS,
     Heading,
     SectionPath,
     inline_numbered_title,
@@ -281,6 +282,11 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
                 flush()  # a thematic break
             blank_before = True
             continue
+        last = units[-1] if units else None
+        if _continues_heading(last, text, paragraph, blank_before):
+            last.text = last.name = f"{last.text} {text}"  # a heading wrapped onto the next line
+            last.heading = _retitled(last.heading, last.text)
+            continue
         previous = paragraph[-1] if paragraph else ""
         after_break = blank_before or not paragraph or bool(_TERMINAL.search(previous))
         heading = _heading(text, after_break and i not in caps_text)
@@ -312,6 +318,28 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
         blank_before = False
     flush()
     return units
+
+
+def _continues_heading(last: _Unit | None, text: str, paragraph: list[str], blank_before: bool) -> bool:
+    """Whether a line goes on with the heading just read: right under it, in lower case, the heading not ended
+    by punctuation («26-бап. Еңбек шартын жасасуға және жұмысқа орналасуға салынатын» / «тыйымдар және
+    қойылатын шектеулер», as a printed page wraps a long article title)."""
+    return bool(
+        last is not None
+        and last.kind == "heading"
+        and last.heading is not None
+        and last.text
+        and not paragraph
+        and not blank_before
+        and text[:1].islower()
+        and not _TERMINAL.search(last.text)
+        and len(last.text) + len(text) <= MAX_HEADING_CHARS
+    )
+
+
+def _retitled(heading: Heading, text: str) -> Heading:
+    """The heading with its whole line now `text` (a label that was the whole line follows it)."""
+    return Heading(heading.level, text if heading.label == heading.text else heading.label, text)
 
 
 def _heading(text: str, after_break: bool) -> Heading | None:

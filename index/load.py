@@ -143,7 +143,7 @@ def _read_pdf(
         outline = outline_headings(reader)
         pages = []
         for n, (page, number) in enumerate(zip(reader.pages, labels, strict=True)):
-            pages.append(Page(page.extract_text() or "", number))
+            pages.append(Page(with_paragraph_gaps(page.extract_text() or "", _layout_text(page)), number))
             if on_page and not needs_ocr(pages[-1].text):
                 on_page(n + 1, count)
         title = str((reader.metadata or {}).get("/Title") or "").strip()
@@ -154,6 +154,43 @@ def _read_pdf(
     notes = _ocr_pages(path, pages, ocr_languages, on_page)
     title = title or _first_line("\n".join(page.text for page in pages))
     return title, mark_outline(pages, outline), notes
+
+
+GAP_LOOKAHEAD = 4  # layout lines searched for the next text line (the layout may add or drop a line or two)
+
+
+def _layout_text(page) -> str:
+    """The page as pypdf lays it out (lines at their height, a blank line where the print leaves a gap); "" when
+    that fails: the gaps are a hint only."""
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # noqa: BLE001 -- pypdf's layout mode fails on some fonts; the plain text still reads
+        return ""
+
+
+def with_paragraph_gaps(text: str, layout: str) -> str:
+    """The page's text with a blank line before each line that the layout shows after a vertical gap: where a
+    printed paragraph, heading or list item ends, which the plain extraction runs together. The two are walked
+    in order and a line is matched by its words within a few lines ahead; lines the layout puts side by side
+    (columns) match nothing, and the text stays as it is."""
+    laid: list[tuple[str, bool]] = []  # (words, after a gap)
+    gap = False
+    for line in layout.splitlines():
+        words = " ".join(line.split())
+        if words:
+            laid.append((words, gap))
+        gap = not words
+    out: list[str] = []
+    j = 0
+    for line in text.splitlines():
+        words = " ".join(line.split())
+        match = next((k for k in range(j, min(j + GAP_LOOKAHEAD, len(laid))) if laid[k][0] == words), None)
+        if match is not None:
+            if laid[match][1] and out and out[-1].strip():
+                out.append("")
+            j = match + 1
+        out.append(line)
+    return "\n".join(out)
 
 
 def outline_headings(reader) -> list[tuple[int, str, int]]:

@@ -215,3 +215,50 @@ def test_missing_path_and_directory(tmp_path):
 
 def test_supported_suffixes():
     assert {".txt", ".md", ".pdf", ".docx", ".html", ".htm"} <= set(SUPPORTED_SUFFIXES)
+
+
+def test_printed_law_keeps_its_paragraphs_headings_and_sections(tmp_path):
+    """A law printed as a PDF (bench/formats.py lays the legal set out the same way): the plain extraction runs
+    its lines together; the gaps the print leaves between paragraphs (read from pypdf's layout mode) keep the
+    chapter and article headings apart, a long article title wrapped onto a second line stays one heading, and
+    every paragraph gets the section path it has in the text file."""
+    from bench.formats import Format, convert
+    from index.clean import clean
+
+    source = tmp_path / "law"
+    source.mkdir()
+    (source / "code.txt").write_text(
+        "Қазақстан Республикасының Еңбек Кодексі\n\nЕРЕКШЕ БӨЛІК\n\n2-БӨЛІМ. ЕҢБЕК ҚАТЫНАСТАРЫ\n\n"
+        "4-тарау. ЕҢБЕК ШАРТЫ\n\n24-бап. Еңбек шартының нысанасы\n\n"
+        "Еңбек шарты бойынша жұмыскер жұмысты жеке өзі орындауға, еңбек тәртіптемесі қағидаларын сақтауға "
+        "міндеттенеді, ал жұмыс беруші жұмыскерге келісілген еңбек функциясы бойынша жұмыс беруге міндеттенеді.\n\n"
+        "26-бап. Еңбек шартын жасасуға және жұмысқа орналасуға салынатын тыйымдар және қойылатын шектеулер\n\n"
+        "1. Медициналық қорытынды негізінде адамның денсаулық жағдайына байланысты істеуге болмайтын жұмысты "
+        "орындауға еңбек шартын жасасуға жол берілмейді.\n\n"
+        "2. Осы Кодексте көзделген жағдайларды қоспағанда, жүктілік, үш жасқа дейінгі балаларының болуы, "
+        "кәмелетке толмағандық, мүгедектік еңбек шартын жасасу құқығын шектемейді.\n",
+        encoding="utf-8",
+    )
+    (pdf,) = convert(source, tmp_path / "pdf", Format.PDF)
+    printed = [(p.section, p.text[:30]) for p in clean(load(pdf)).paragraphs]
+    typed = [(p.section, p.text[:30]) for p in clean(load(source / "code.txt")).paragraphs]
+    assert printed[-3:] == typed[-3:]
+    assert printed[-1][0] == (
+        "2-БӨЛІМ › 4-тарау › 26-бап. Еңбек шартын жасасуға және жұмысқа орналасуға салынатын тыйымдар және "
+        "қойылатын шектеулер"
+    )
+    assert not any(text.startswith("тыйымдар") for _, text in printed)
+
+
+def test_paragraph_gaps_come_from_the_layout_only_where_lines_match():
+    from index.load import with_paragraph_gaps
+
+    text = "First paragraph ends here.\nSecond starts here and\ngoes on."
+    layout = "First  paragraph   ends here.\n\nSecond starts  here and\ngoes on."
+    assert with_paragraph_gaps(text, layout) == "First paragraph ends here.\n\nSecond starts here and\ngoes on."
+    columns = "First paragraph ends here.      Left column\n\nSecond starts here and    right column"
+    assert with_paragraph_gaps(text, columns) == text  # lines side by side match no line of the text
+    assert with_paragraph_gaps(text, "") == text
+    repeated = "Same line.\nSame line.\nSame line."  # matched in order, not by a set of lines
+    laid_out = "Same line.\n\nSame line.\nSame line."
+    assert with_paragraph_gaps(repeated, laid_out) == laid_out
