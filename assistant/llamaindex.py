@@ -11,6 +11,7 @@ the UI's and `derek chat`'s conversations are `DerekChatEngine`s).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from assistant.retrieve.types import RetrievedChunk
 from assistant.settings import Settings
 
 # Node metadata the answerers need but an LLM prompt or an embedding should not see
-_EVIDENCE_KEYS = ["sentences", "sentence_scores", "bridged", "point", "subpoint", "chunk_id"]
+_EVIDENCE_KEYS = ["sentences", "sentence_scores", "bridged", "point", "subpoint", "chunk_id", "page_breaks"]
 
 
 def chunk_to_node(chunk: RetrievedChunk) -> NodeWithScore:
@@ -50,6 +51,7 @@ def chunk_to_node(chunk: RetrievedChunk) -> NodeWithScore:
             "sentences": [list(span) for span in chunk.sentences],
             "sentence_scores": [float(s) for s in chunk.sentence_scores],
             "bridged": chunk.bridged,
+            "page_breaks": [list(b) for b in chunk.page_breaks],
         },
         excluded_llm_metadata_keys=_EVIDENCE_KEYS,
         excluded_embed_metadata_keys=_EVIDENCE_KEYS + ["reference", "language"],
@@ -76,7 +78,13 @@ def node_to_chunk(node: NodeWithScore, known: dict[str, RetrievedChunk] | None =
         score=float(node.score or 0.0), sentences=sentences,
         sentence_scores=list(meta.get("sentence_scores") or []), point=meta.get("point"),
         subpoint=meta.get("subpoint"), bridged=dict(meta.get("bridged") or {}),
+        page_breaks=[tuple(b) for b in _listed(meta.get("page_breaks"))],
     )
+
+
+def _listed(value) -> list:
+    """A list kept in node metadata, as a list or as the JSON string Chroma stores."""
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 class DerekRetriever(BaseRetriever):

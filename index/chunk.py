@@ -1,6 +1,8 @@
-"""Cut a cleaned Document into sentence-aligned chunks sized in e5 tokens, one section and one page each.
+"""Cut a cleaned Document into sentence-aligned chunks sized in e5 tokens, one section each.
 
-A chunk never crosses a section or a change of page; consecutive chunks of a run overlap by whole sentences.
+A chunk never crosses a section; it goes on across a page break (a printed article continued on the next page
+stays one chunk) and records where the later page begins, so a quote names its own page. Consecutive chunks of a
+run overlap by whole sentences.
 """
 
 from __future__ import annotations
@@ -54,12 +56,13 @@ def chunk_document(
     """
     chunks: list[Chunk] = []
     budget = _Budget(doc.text, count_tokens, max_tokens)
-    runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].page, item[1].role))
-    for (section, page, role), items in runs:
+    runs = groupby(enumerate(doc.paragraphs), key=lambda item: (item[1].section, item[1].role))
+    for (section, role), items in runs:
         pieces = [piece for index, paragraph in items for piece in _pieces(index, paragraph, budget)]
         for group in _pack(pieces, budget, overlap_sentences):
             text = _render(doc.text, group)
             first = doc.paragraphs[group[0].paragraph]
+            page, breaks = _pages(doc, group)
             chunks.append(
                 Chunk(
                     id=chunk_id(doc.source, len(chunks), text),
@@ -76,9 +79,26 @@ def chunk_document(
                     role=role,
                     point=first.point,
                     subpoint=first.subpoint,
+                    page_breaks=breaks,
                 )
             )
     return chunks
+
+
+def _pages(doc: Document, pieces: list[_Piece]) -> tuple[int | None, list[tuple[int, int | None]]]:
+    """The page a chunk starts on, and (offset in its text, page) where a later page begins: offsets as _render
+    lays the paragraphs out."""
+    offset, page, current, breaks = 0, None, None, []
+    for i, (_, group) in enumerate(groupby(pieces, key=lambda piece: piece.paragraph)):
+        group = list(group)
+        here = doc.paragraphs[group[0].paragraph].page
+        if i == 0:
+            page = current = here
+        elif here != current:  # None too: a page the cleaner could not number
+            breaks.append((offset, here))
+            current = here
+        offset += group[-1].end - group[0].start + 1  # the paragraph's text and the "\n" after it
+    return page, breaks
 
 
 def chunk_id(source: str, index: int, text: str) -> str:
@@ -100,7 +120,7 @@ def _pieces(index: int, paragraph: Paragraph, budget: _Budget) -> list[_Piece]:
 
 def _split_long(
     text: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, int | None]]:
     """Cut an over-long sentence at word boundaries (inside a word only when one word is too long)."""
     parts = []
     while start < end:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from index.structure import section_heading
@@ -66,10 +67,12 @@ class Chunk:
     start: int
     end: int
     index: int  # position within the document
-    sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, offsets into text
+    sentences: list[tuple[int, int | None]] = field(default_factory=list)  # sentence spans, offsets into text
     role: str = ""  # "note": an editorial note, kept apart from the content it annotates
     point: str | None = None  # the numbered point the chunk starts in
     subpoint: str | None = None
+    # where a later page begins in `text` (offset, page): a chunk goes on across a page break within its section
+    page_breaks: list[tuple[int, int | None]] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -91,4 +94,6 @@ class Chunk:
             "point": self.point or "",
             "subpoint": self.subpoint or "",
         }
+        if self.page_breaks:
+            meta["page_breaks"] = json.dumps(self.page_breaks)
         return meta

@@ -76,7 +76,7 @@ class ChunkTerms:
 # what a retrieved chunk's answer and citation read: kept with the record, so candidates need only their vectors
 # from Chroma (reading Chroma's metadata rows costs more than the vectors, and grows with the collection)
 META_KEYS = ("source", "title", "language", "section", "page", "start", "end", "index", "role", "point", "subpoint",
-             "sentences")
+             "sentences", "page_breaks")
 
 
 MAX_TITLE_WORDS = 12  # a longer "title" is a text file's first sentence, not the name of the document

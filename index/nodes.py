@@ -60,6 +60,7 @@ def chunk_of(node: BaseNode) -> Chunk:
         end=int(meta.get("end", 0)), index=int(meta.get("index", 0)),
         sentences=[tuple(s) for s in json.loads(meta.get("sentences", "[]"))], role=meta.get("role", ""),
         point=meta.get("point") or None, subpoint=meta.get("subpoint") or None,
+        page_breaks=[tuple(b) for b in json.loads(meta.get("page_breaks") or "[]")],
     )
 
 
@@ -123,7 +124,8 @@ def chunk_nodes(chunk: Chunk, document: dict | None = None) -> list[TextNode]:
     meta["sentences"] = json.dumps(chunk.sentences)
     node = TextNode(
         id_=chunk.id, text=chunk.text, metadata=meta,
-        excluded_embed_metadata_keys=list(meta), excluded_llm_metadata_keys=["sentences", "start", "end", "index"],
+        excluded_embed_metadata_keys=list(meta),
+        excluded_llm_metadata_keys=["sentences", "start", "end", "index", "page_breaks"],
         relationships={
             NodeRelationship.SOURCE: source,
             NodeRelationship.CHILD: [RelatedNodeInfo(node_id=n.node_id, node_type=ObjectType.TEXT)

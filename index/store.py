@@ -36,13 +36,17 @@ class StoredChunk:
     metadata: dict[str, Any]
 
     @property
-    def sentences(self) -> list[tuple[int, int]]:
+    def sentences(self) -> list[tuple[int, int | None]]:
         return [tuple(s) for s in json.loads(self.metadata.get("sentences", "[]"))]
 
     @property
     def page(self) -> int | None:
         page = self.metadata.get("page", -1)
         return None if page is None or page < 0 else int(page)
+
+    @property
+    def page_breaks(self) -> list[tuple[int, int | None]]:
+        return [tuple(b) for b in json.loads(self.metadata.get("page_breaks") or "[]")]
 
 
 def _vector_store(collection: Any):

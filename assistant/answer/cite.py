@@ -127,17 +127,18 @@ def map_citations(
             for i, c in enumerate(claims)
             if new in c.markers
         } or {0}
+        page = chunk.sentence_page(min(picked))  # the quote's page: a chunk may go on across pages
         citations.append(
             Citation(
                 marker=new,
                 source=chunk.source,
                 title=chunk.title,
-                page=chunk.page,
+                page=page,
                 section=chunk.section,
                 quote=" … ".join(sentences[i] for i in sorted(picked)),
                 text=chunk.text,
                 chunk_id=chunk.chunk_id,
-                reference=chunk_reference(chunk),
+                reference=chunk_reference(chunk, page),
             )
         )
     return text, citations, problems

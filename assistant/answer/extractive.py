@@ -253,17 +253,18 @@ class ExtractiveAnswerer:
             if s.chunk_rank not in marker_of:
                 chunk = chunks[s.chunk_rank]
                 marker_of[s.chunk_rank] = len(citations) + 1
+                page = chunk.sentence_page(s.index)  # the quote's page: a chunk may go on across pages
                 citations.append(
                     Citation(
                         marker=marker_of[s.chunk_rank],
                         source=chunk.source,
                         title=chunk.title,
-                        page=chunk.page,
+                        page=page,
                         section=chunk.section,
                         quote=s.text,
                         text=chunk.text,
                         chunk_id=chunk.chunk_id,
-                        reference=chunk_reference(chunk),
+                        reference=chunk_reference(chunk, page),
                     )
                 )
             else:

@@ -48,9 +48,9 @@ def reference(
     return ", ".join(p for p in parts if p)
 
 
-def chunk_reference(chunk) -> str:
-    """reference() of a RetrievedChunk."""
+def chunk_reference(chunk, page: int | None = None) -> str:
+    """reference() of a RetrievedChunk, naming `page` (the quote's, when the chunk goes on across pages)."""
     return reference(
-        chunk.title, chunk.source, chunk.section, chunk.page, chunk.language or "en",
+        chunk.title, chunk.source, chunk.section, chunk.page if page is None else page, chunk.language or "en",
         getattr(chunk, "point", None), getattr(chunk, "subpoint", None),
     )

@@ -300,6 +300,7 @@ class HybridRetriever:
             sentences=c.sentences,
             point=c.metadata.get("point") or None,
             subpoint=c.metadata.get("subpoint") or None,
+            page_breaks=c.page_breaks,
         )
         result.fused = sig is not None
         if sig is not None and sig.sentence_scores is not None:

@@ -19,7 +19,7 @@ class RetrievedChunk:
     section: str | None
     language: str
     score: float  # the final pipeline's fused score when `fused`, else the mode's own (cosine, BM25, RRF)
-    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans into text
+    sentences: list[tuple[int, int | None]] = field(default_factory=list)  # spans into text
     # query similarity of each sentence (same order as `sentences`), when known
     sentence_scores: list[float] = field(default_factory=list)
     # stored passage vectors of the sentences, (n, dim), when known: verification reuses them
@@ -29,6 +29,20 @@ class RetrievedChunk:
     # the question's words bridged to corpus stems by the retriever (question stem -> corpus stems)
     bridged: dict[str, list[str]] = field(default_factory=dict)
     fused: bool = False  # `score` is the final pipeline's fused score (assistant.retrieve.hybrid.Weights)
+    # (offset in text, page) where a later page begins: a chunk that goes on across a page break
+    page_breaks: list[tuple[int, int | None]] = field(default_factory=list)
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the text at `offset` is printed on."""
+        page = self.page
+        for start, later in self.page_breaks:
+            if offset >= start:
+                page = later
+        return page
+
+    def sentence_page(self, index: int) -> int | None:
+        """The page sentence `index` starts on."""
+        return self.page_at(self.sentences[index][0]) if 0 <= index < len(self.sentences) else self.page

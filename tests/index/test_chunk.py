@@ -19,13 +19,26 @@ def test_every_chunk_fits_in_e5_tokens(chunks, e5_tokens):
         assert chunk.text.strip()
 
 
-def test_chunks_stay_in_one_section_and_page(article, chunks):
+def test_chunks_stay_in_one_section_and_know_the_page_of_each_line(article, chunks):
+    """A chunk goes on across a page break within its section (a printed paragraph continued on the next page
+    stays with its start), and records where each later page begins, so every line's page is known."""
+    from assistant.retrieve.types import RetrievedChunk
+
+    crossing = 0
     for chunk in chunks:
         inside = [p for p in article.paragraphs if p.start < chunk.end and chunk.start < p.end]
         assert {p.section for p in inside} == {chunk.section}
-        assert {p.page for p in inside} == {chunk.page}
+        assert {p.page for p in inside} == {chunk.page} | {page for _, page in chunk.page_breaks}
+        crossing += bool(chunk.page_breaks)
+        retrieved = RetrievedChunk(chunk.id, chunk.text, chunk.source, chunk.title, chunk.page, chunk.section, "", 0)
+        retrieved.page_breaks = chunk.page_breaks
+        offset = 0
         for line in chunk.text.split("\n"):
             assert line in article.text[chunk.start : chunk.end]
+            printed_on = next(p.page for p in inside if line[:40] in p.text)
+            assert retrieved.page_at(offset) == printed_on, line[:60]
+            offset += len(line) + 1
+    assert crossing, "no chunk of the article goes on across a page"
     assert [c.index for c in chunks] == list(range(len(chunks)))
 
 
@@ -132,10 +145,11 @@ def test_over_long_sentence_split_at_word_boundaries(e5_tokens):
     assert chunks[0].text.startswith("Қысқа кіріспе.")
 
 
-def test_new_chunk_for_each_page_and_section(e5_tokens):
+def test_a_chunk_goes_on_across_a_page_and_knows_where_the_next_begins(e5_tokens):
     raw = RawDocument(
         "p.txt", "P", [Page("Бірінші бет мәтіні.", 1), Page("Екінші бет мәтіні.", 2)], pdf_like=True
     )
-    chunks = chunk_document(clean(raw), e5_tokens)
-    assert [(c.page, c.text) for c in chunks] == [(1, "Бірінші бет мәтіні."), (2, "Екінші бет мәтіні.")]
+    (chunk,) = chunk_document(clean(raw), e5_tokens)
+    assert (chunk.page, chunk.text, chunk.page_breaks) == (1, "Бірінші бет мәтіні.\nЕкінші бет мәтіні.", [(20, 2)])
+    assert chunk.text[20:].startswith("Екінші")
     assert chunk_document(Document("e.txt", "E", "en", "", []), e5_tokens) == []

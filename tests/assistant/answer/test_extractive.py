@@ -129,3 +129,23 @@ def test_a_weak_fused_retrieval_score_abstains_in_the_question_language_only(chu
     assert answerer.answer(question, "kk", [chunk]).answerable
     chunk.fused = True
     assert ExtractiveAnswerer(Thresholds(fused_same_language=0.0)).answer(question, "kk", [chunk]).answerable
+
+
+def test_a_quote_from_the_next_page_of_a_chunk_names_that_page(chunk_of):
+    """A chunk goes on across a page break; the citation names the page its quote is printed on, in the page
+    field and in the one-line reference."""
+    from assistant.answer.extractive import ExtractiveAnswerer
+
+    first = "Түрікменстанмен сауда көлемі 2023 жылы 10,59 млрд долларды құрады."
+    second = "Қырғызстанға Қытай инвестициясы 2022 жылы 1,2 млрд долларға жетті."
+    chunk = chunk_of("c", f"{first}\n{second}", page=5)
+    chunk.page_breaks = [(len(first) + 1, 6)]
+    chunk.sentence_scores = [0.80, 0.95]
+    answerer = ExtractiveAnswerer()
+    answer = answerer.answer("Сколько Китай инвестировал в Кыргызстан в 2022 году?", "ru", [chunk])
+    (citation,) = answer.citations
+    assert citation.quote == second and citation.page == 6
+    assert citation.reference.endswith("6")
+    chunk.page_breaks = []
+    (citation,) = answerer.answer("Сколько Китай инвестировал в Кыргызстан в 2022 году?", "ru", [chunk]).citations
+    assert citation.page == 5
