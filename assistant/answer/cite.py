@@ -127,18 +127,18 @@ def map_citations(
             for i, c in enumerate(claims)
             if new in c.markers
         } or {0}
-        page = chunk.sentence_page(min(picked))  # the quote's page: a chunk may go on across pages
+        offset = chunk.sentence_start(min(picked))  # the quote's page and point: a chunk may span several
         citations.append(
             Citation(
                 marker=new,
                 source=chunk.source,
                 title=chunk.title,
-                page=page,
+                page=chunk.page_at(offset),
                 section=chunk.section,
                 quote=" … ".join(sentences[i] for i in sorted(picked)),
                 text=chunk.text,
                 chunk_id=chunk.chunk_id,
-                reference=chunk_reference(chunk, page),
+                reference=chunk_reference(chunk, offset),
             )
         )
     return text, citations, problems

@@ -253,18 +253,18 @@ class ExtractiveAnswerer:
             if s.chunk_rank not in marker_of:
                 chunk = chunks[s.chunk_rank]
                 marker_of[s.chunk_rank] = len(citations) + 1
-                page = chunk.sentence_page(s.index)  # the quote's page: a chunk may go on across pages
+                offset = chunk.sentence_start(s.index)  # the quote's page and point: a chunk may span several
                 citations.append(
                     Citation(
                         marker=marker_of[s.chunk_rank],
                         source=chunk.source,
                         title=chunk.title,
-                        page=page,
+                        page=chunk.page_at(offset),
                         section=chunk.section,
                         quote=s.text,
                         text=chunk.text,
                         chunk_id=chunk.chunk_id,
-                        reference=chunk_reference(chunk, page),
+                        reference=chunk_reference(chunk, offset),
                     )
                 )
             else:

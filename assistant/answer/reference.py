@@ -48,9 +48,11 @@ def reference(
     return ", ".join(p for p in parts if p)
 
 
-def chunk_reference(chunk, page: int | None = None) -> str:
-    """reference() of a RetrievedChunk, naming `page` (the quote's, when the chunk goes on across pages)."""
-    return reference(
-        chunk.title, chunk.source, chunk.section, chunk.page if page is None else page, chunk.language or "en",
-        getattr(chunk, "point", None), getattr(chunk, "subpoint", None),
-    )
+def chunk_reference(chunk, offset: int | None = None) -> str:
+    """reference() of a RetrievedChunk; with the offset of a quote in its text, the quote's own page, point and
+    sub-point (a chunk may go on across pages and numbered points)."""
+    if offset is None or not hasattr(chunk, "point_at"):
+        page, point, subpoint = chunk.page, getattr(chunk, "point", None), getattr(chunk, "subpoint", None)
+    else:
+        page, (point, subpoint) = chunk.page_at(offset), chunk.point_at(offset)
+    return reference(chunk.title, chunk.source, chunk.section, page, chunk.language or "en", point, subpoint)

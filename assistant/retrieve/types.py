@@ -43,6 +43,23 @@ class RetrievedChunk:
                 page = later
         return page
 
-    def sentence_page(self, index: int) -> int | None:
-        """The page sentence `index` starts on."""
-        return self.page_at(self.sentences[index][0]) if 0 <= index < len(self.sentences) else self.page
+    def sentence_start(self, index: int) -> int:
+        """Where sentence `index` starts in the text (0 for an index the chunk has not)."""
+        return self.sentences[index][0] if 0 <= index < len(self.sentences) else 0
+
+    def point_at(self, offset: int) -> tuple[str | None, str | None]:
+        """The numbered point and sub-point the text at `offset` belongs to: those the chunk starts in, moved on by
+        each point («2. ...») or sub-point («3) ...») that opens one of its paragraphs up to `offset`."""
+        from index.structure import point_of
+
+        point, subpoint, start = self.point, self.subpoint, 0
+        for line in self.text.split("\n"):
+            if start > offset:
+                break
+            found = point_of(line)
+            if found and found.endswith(")"):
+                subpoint = found
+            elif found:
+                point, subpoint = found, None
+            start += len(line) + 1
+        return point, subpoint

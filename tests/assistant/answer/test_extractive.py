@@ -149,3 +149,22 @@ def test_a_quote_from_the_next_page_of_a_chunk_names_that_page(chunk_of):
     chunk.page_breaks = []
     (citation,) = answerer.answer("Сколько Китай инвестировал в Кыргызстан в 2022 году?", "ru", [chunk]).citations
     assert citation.page == 5
+
+
+def test_a_quote_names_the_numbered_point_it_is_in(chunk_of):
+    """A chunk that starts in sub-point 6) of point 1 and goes on to sub-point 11): a quote of 11) is cited as
+    11), not as the sub-point the chunk starts in; a quote from point 2 names point 2."""
+    from assistant.answer.reference import chunk_reference
+
+    text = (
+        "6) жұмыс уақыты мен тынығу уақытының режимі;\n11) еңбек шартын өзгерту мен тоқтату тәртібі;\n"
+        "2. Еңбек шарты жазбаша нысанда жасалады."
+    )
+    chunk = chunk_of("c", text)
+    chunk.section, chunk.language = "4-тарау › 28-бап. Еңбек шартының мазмұны", "kk"
+    chunk.point, chunk.subpoint = "1", "6)"
+    assert chunk.point_at(0) == ("1", "6)")
+    assert chunk.point_at(text.index("11)")) == ("1", "11)")
+    assert chunk.point_at(text.index("2. Еңбек")) == ("2", None)
+    assert chunk_reference(chunk, text.index("11)")).endswith("28-бап, 1-тармақ, 11) тармақша")
+    assert chunk_reference(chunk).endswith("28-бап, 1-тармақ, 6) тармақша")
