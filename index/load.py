@@ -309,7 +309,8 @@ def _read_docx(path: Path, source: str) -> tuple[str, list[Page]]:
 
     try:
         document = docx.Document(str(path))
-        blocks = [_docx_block(item) for item in document.iter_inner_content()]
+        numbering = DocxNumbering(document)
+        blocks = [_docx_block(item, numbering) for item in document.iter_inner_content()]
         title = (document.core_properties.title or "").strip()
     except Exception as error:  # a broken zip or XML comes out as many exception types
         raise DerekError(f"{source}: not a readable DOCX file ({type(error).__name__})") from error
@@ -317,19 +318,110 @@ def _read_docx(path: Path, source: str) -> tuple[str, list[Page]]:
     return title or _first_line(text), [Page(text)]
 
 
-def _docx_block(item) -> str:
+def _docx_block(item, numbering: DocxNumbering | None = None) -> str:
     from docx.table import Table
 
     if isinstance(item, Table):
         return "\n\n".join(_table_row(cell.text for cell in row.cells) for row in item.rows)
     text = " ".join(item.text.split())
+    number = numbering.label(item) if numbering is not None and text else None
     style = (item.style.name if item.style is not None else "") or ""
     level = re.fullmatch(r"Heading ([1-6])", style)
+    text = f"{number} {text}" if number else text
     if text and (level or style == "Title"):
         return "#" * (int(level.group(1)) if level else 1) + " " + text
-    if text and style.startswith("List"):
+    if text and style.startswith("List") and not number:
         return "- " + text
     return text
+
+
+_LETTERS = {"Letter": "abcdefghijklmnopqrstuvwxyz", "russian": "абвгдежзиклмнопрстуфхцчшщэюя"}
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _formatted(n: int, fmt: str) -> str:
+    """A list counter in Word's number format (decimal, lowerLetter, upperRoman, russianLower, ...)."""
+    if "Roman" in fmt:
+        out = ""
+        for value, numeral in _ROMAN:
+            count, n = divmod(n, value)
+            out += numeral * count
+        return out.upper() if fmt.startswith("upper") else out
+    for key, letters in _LETTERS.items():
+        if key in fmt:
+            letter = letters[(n - 1) % len(letters)] * ((n - 1) // len(letters) + 1)
+            return letter.upper() if "Upper" in fmt or fmt.startswith("upper") else letter
+    return f"{n:02d}" if fmt == "decimalZero" else str(n)
+
+
+class DocxNumbering:
+    """Word's automatic numbering, which python-docx leaves out of a paragraph's text: a contract's «1.», «1.1.»,
+    «а)» come from the numbering definitions (numbering.xml), counted per list in document order. Bullets and
+    lists without a number format give no label."""
+
+    def __init__(self, document) -> None:
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # abstract list -> level -> (format, text, start)
+        self.lists: dict[str, str] = {}  # numId -> abstract list
+        self.counts: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):  # a document without numbering definitions
+            return
+        for abstract in root.findall(qn("w:abstractNum")):
+            levels = {}
+            for lvl in abstract.findall(qn("w:lvl")):
+                fmt, text, start = (lvl.find(qn(tag)) for tag in ("w:numFmt", "w:lvlText", "w:start"))
+                levels[int(lvl.get(qn("w:ilvl"), "0"))] = (
+                    fmt.get(qn("w:val"), "decimal") if fmt is not None else "decimal",
+                    text.get(qn("w:val"), "") if text is not None else "",
+                    int(start.get(qn("w:val"), "1")) if start is not None else 1,
+                )
+            self.levels[abstract.get(qn("w:abstractNumId"))] = levels
+        for num in root.findall(qn("w:num")):
+            link = num.find(qn("w:abstractNumId"))
+            if link is not None:
+                self.lists[num.get(qn("w:numId"))] = link.get(qn("w:val"))
+
+    def _num_pr(self, paragraph):
+        """The paragraph's numbering properties, its own or its style's (List Number, a heading style)."""
+        ppr = paragraph._p.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style = paragraph.style
+        while style is not None:
+            spr = style.element.pPr
+            if spr is not None and spr.numPr is not None:
+                return spr.numPr
+            style = style.base_style
+        return None
+
+    def label(self, paragraph) -> str | None:
+        """«2.1.» for a numbered paragraph (its list's counters move on), None otherwise."""
+        num_pr = self._num_pr(paragraph)
+        if num_pr is None or num_pr.numId is None:
+            return None
+        abstract = self.lists.get(str(num_pr.numId.val))
+        levels = self.levels.get(abstract or "")
+        if not levels:
+            return None
+        ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
+        counts = self.counts.setdefault(abstract, [0] * 10)
+        counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else start
+        counts[ilvl + 1 :] = [0] * (len(counts) - ilvl - 1)
+        if fmt in ("bullet", "none") or not text:
+            return None
+
+        def counter(match: re.Match[str]) -> str:
+            level = int(match.group(1)) - 1
+            level_fmt, _, level_start = levels.get(level, ("decimal", "", 1))
+            return _formatted(counts[level] or level_start, level_fmt)
+
+        return re.sub(r"%([1-9])", counter, text).strip() or None
 
 
 def _table_row(cells) -> str:

@@ -262,3 +262,56 @@ def test_paragraph_gaps_come_from_the_layout_only_where_lines_match():
     repeated = "Same line.\nSame line.\nSame line."  # matched in order, not by a set of lines
     laid_out = "Same line.\n\nSame line.\nSame line."
     assert with_paragraph_gaps(repeated, laid_out) == laid_out
+
+
+def _numbered(document, text: str, num_id: int, ilvl: int):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    return paragraph
+
+
+def test_docx_automatic_numbering_is_read_into_the_text(tmp_path):
+    """Word's automatic numbering is not in a paragraph's text: a contract's «1.», «1.1.», «а)» come from its
+    numbering definitions, counted in document order per list, a sub-level restarting under each new item;
+    bullets stay items without a number. The numbers then open sections and points as typed ones do."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from index.clean import clean
+
+    document = docx.Document()
+    levels = [("decimal", "%1."), ("decimal", "%1.%2."), ("russianLower", "%3)")]
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        + "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+                  "</w:lvl>" for i, (fmt, text) in enumerate(levels))
+        + "</w:abstractNum>"
+    )
+    root = document.part.numbering_part.element
+    root.insert(0, abstract)
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    _numbered(document, "Предмет договора", 90, 0)
+    _numbered(document, "Исполнитель обязуется оказать услуги в срок, установленный договором.", 90, 1)
+    _numbered(document, "Права сторон", 90, 0)
+    _numbered(document, "Заказчик вправе требовать отчёт о ходе работ.", 90, 1)
+    _numbered(document, "в письменной форме;", 90, 2)
+    _numbered(document, "в электронной форме.", 90, 2)
+    document.add_paragraph("Приложение", style="List Bullet")
+    path = tmp_path / "contract.docx"
+    document.save(str(path))
+    text = load(path).pages[0].text
+    assert text.split("\n\n") == [
+        "1. Предмет договора",
+        "1.1. Исполнитель обязуется оказать услуги в срок, установленный договором.",
+        "2. Права сторон",
+        "2.1. Заказчик вправе требовать отчёт о ходе работ.",
+        "а) в письменной форме;",
+        "б) в электронной форме.",
+        "- Приложение",
+    ]
+    sections = {p.text[:4]: p.section for p in clean(load(path)).paragraphs}
+    assert sections["2.1."] == "2. Права сторон"
