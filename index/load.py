@@ -442,6 +442,30 @@ _HTML_BLOCKS = (
 )  # fmt: skip
 
 
+# the parts of a page around its content (HTML5 landmarks): the site's banner, menus, sidebars and footer
+_CHROME_ROLES = ("banner", "navigation", "contentinfo", "complementary", "search")
+
+
+def _keep_main_content(soup) -> None:
+    """A saved web page keeps its content only: the <main> element (or role="main") when the page marks one,
+    else its one <article>; otherwise the landmark parts around the content go (a <header>, <footer> or <aside>
+    that is no part of an <article> or <section>, and elements whose role names site chrome)."""
+    body = soup.body or soup
+    main = body.find("main") or body.find(attrs={"role": "main"})
+    articles = body.find_all("article")
+    keep = main or (articles[0] if len(articles) == 1 else None)
+    if keep is not None and keep.get_text(strip=True):
+        keep = keep.extract()
+        body.clear()
+        body.append(keep)
+        return
+    for tag in body.find_all(["header", "footer", "aside"]):
+        if not tag.find_parent(["article", "section"]):
+            tag.decompose()
+    for tag in body.find_all(attrs={"role": list(_CHROME_ROLES)}):
+        tag.decompose()
+
+
 def _read_html(markup: str) -> tuple[str, list[Page]]:
     from bs4 import BeautifulSoup, Comment
 
@@ -451,6 +475,7 @@ def _read_html(markup: str) -> tuple[str, list[Page]]:
     title = title or (" ".join(first_h1.get_text().split()) if first_h1 else "")
     for tag in soup(_HTML_DROP):
         tag.decompose()
+    _keep_main_content(soup)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for string in soup.find_all(string=True):

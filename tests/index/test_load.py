@@ -315,3 +315,20 @@ def test_docx_automatic_numbering_is_read_into_the_text(tmp_path):
     ]
     sections = {p.text[:4]: p.section for p in clean(load(path)).paragraphs}
     assert sections["2.1."] == "2. Права сторон"
+
+
+@pytest.mark.parametrize("content", ["<main>{}</main>", "<article>{}</article>", "<div>{}</div>"])
+def test_a_saved_web_page_keeps_its_content_not_the_site_around_it(tmp_path, content):
+    """The page's <main> (or its one <article>) is its content; without either, the landmarks around the content
+    go: a site header with its menu, a sidebar, a footer, an element whose role is the site's contentinfo."""
+    body = "<h1>Тіл туралы заң</h1><p>1-бап. Негізгі ұғымдар</p><p>Мемлекеттік тіл - қазақ тілі.</p>"
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Тіл туралы заң</title></head><body><header><ul><li>Басты бет</li><li>Кодекстер</li>"
+        "</ul></header><div class='wrap'><aside><p>Соңғы өзгерістер</p></aside>" + content.format(body)
+        + "</div><div role='contentinfo'>Байланыс телефоны</div><footer><p>© 2024 Әділет</p></footer></body></html>",
+        encoding="utf-8",
+    )
+    assert load(path).pages[0].text.split("\n\n") == [
+        "# Тіл туралы заң", "1-бап. Негізгі ұғымдар", "Мемлекеттік тіл - қазақ тілі."
+    ]
