@@ -371,6 +371,13 @@ class DocxNumbering:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):  # a document without numbering definitions
             return
+        try:
+            self._read(root)
+        except (ValueError, TypeError):  # a malformed definition: the text without numbers, not a failed file
+            self.levels, self.lists = {}, {}
+
+    def _read(self, root) -> None:
+        qn = self._qn
         for abstract in root.findall(qn("w:abstractNum")):
             levels = {}
             for lvl in abstract.findall(qn("w:lvl")):
@@ -392,7 +399,9 @@ class DocxNumbering:
         if ppr is not None and ppr.numPr is not None:
             return ppr.numPr
         style = paragraph.style
-        while style is not None:
+        for _ in range(10):  # a style's bases, as deep as Word goes (and never round a cycle)
+            if style is None:
+                break
             spr = style.element.pPr
             if spr is not None and spr.numPr is not None:
                 return spr.numPr
@@ -400,7 +409,14 @@ class DocxNumbering:
         return None
 
     def label(self, paragraph) -> str | None:
-        """«2.1.» for a numbered paragraph (its list's counters move on), None otherwise."""
+        """«2.1.» for a numbered paragraph (its list's counters move on), None otherwise (also when its numbering
+        cannot be read)."""
+        try:
+            return self._label(paragraph)
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+    def _label(self, paragraph) -> str | None:
         num_pr = self._num_pr(paragraph)
         if num_pr is None or num_pr.numId is None:
             return None
@@ -408,7 +424,7 @@ class DocxNumbering:
         levels = self.levels.get(abstract or "")
         if not levels:
             return None
-        ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        ilvl = min(int(num_pr.ilvl.val), 8) if num_pr.ilvl is not None else 0  # Word has levels 0-8
         fmt, text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
         counts = self.counts.setdefault(abstract, [0] * 10)
         counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else start

@@ -332,3 +332,18 @@ def test_a_saved_web_page_keeps_its_content_not_the_site_around_it(tmp_path, con
     assert load(path).pages[0].text.split("\n\n") == [
         "# Тіл туралы заң", "1-бап. Негізгі ұғымдар", "Мемлекеттік тіл - қазақ тілі."
     ]
+
+
+def test_docx_with_a_malformed_numbering_definition_still_reads(tmp_path):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    root = document.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="91"><w:lvl w:ilvl="x">'
+                             '<w:start w:val="one"/></w:lvl></w:abstractNum>'))
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
+    _numbered(document, "Бірінші тармақ.", 91, 0)
+    path = tmp_path / "broken-numbering.docx"
+    document.save(str(path))
+    assert load(path).pages[0].text == "Бірінші тармақ."
