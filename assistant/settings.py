@@ -6,7 +6,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,14 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".derek"), description="Data folder: embedded Chroma, manifest, uploads.")
     collection: str = Field(default="derek", description="Chroma collection name.")
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        """The data folder as an absolute path: the manifest and the lexical index are named after the store's
+        location, so `.derek` and `/work/.derek` must not be two records of one collection (a reset through one
+        spelling left the other's stale)."""
+        return home.expanduser().resolve()
     chroma_host: str | None = Field(default=None, description="Chroma server host; unset = embedded.")
     chroma_port: int = Field(default=8000, description="Chroma server port.")
 

@@ -111,8 +111,11 @@ def mean(values: Iterable[float]) -> float:
     return sum(xs) / len(xs) if xs else float("nan")
 
 
-def mean_present(values: Iterable[float | None], whole: bool = False) -> float | int:
+def mean_present(values: Iterable[float | None], whole: bool = False) -> float | int | None:
     """The mean of the values that are not None (a figure only some records have, such as the characters quoted
     by an answer that did not abstain); `whole` rounds it to an integer."""
-    value = mean(float(v) for v in values if v is not None)
-    return round(value) if whole and value == value else value
+    present = [float(v) for v in values if v is not None]
+    if not present:
+        return None  # no record has the figure (quotes on a cited page: no PDF among the sources)
+    value = mean(present)
+    return round(value) if whole else value

@@ -71,6 +71,7 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
 
     ablated = ablated_answerers(ANSWER_ABLATIONS, service.settings.domain_lexicons)
     quoting = ablated_answerers(QUOTE_ABLATIONS, service.settings.domain_lexicons)
+    printed = PrintedPages()
     out = []
     for row in rows:
         started = time.perf_counter()
@@ -97,8 +98,48 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
                 item[f"key_fact_recall{suffix}"] = key_fact_recall(f"{a.answer} {quotes}", row.get("keys", []))
                 item[f"cited_evidence{suffix}"] = any(evidence_in(c.text, row["evidence"]) for c in a.citations)
                 item[f"quoted_chars{suffix}"] = len(quotes) if a.answerable else None  # what the reader gets
+            item["on_cited_page"] = printed.share_on_cited_page(answer.citations)
         out.append(item)
     return out
+
+
+QUOTE_HEAD = 30  # letters of a quote that must be printed on its cited page
+
+
+class PrintedPages:
+    """Whether a citation's quote is printed on the page it names, read back from the cited file itself (a PDF
+    whose pages are numbered): the check a reader makes before pasting the reference."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, dict[int, str] | None] = {}
+
+    def _of(self, source: str) -> dict[int, str] | None:
+        if source not in self._pages:
+            from index.load import load
+
+            path = Path(source)
+            pages = None
+            if path.suffix.lower() == ".pdf" and path.exists():
+                pages = {p.number: _letters(p.text) for p in load(path, ocr_languages="").pages if p.number}
+            self._pages[source] = pages or None
+        return self._pages[source]
+
+    def share_on_cited_page(self, citations) -> float | None:
+        """The share of the citations with a page whose first quoted sentence starts on that page (its first
+        QUOTE_HEAD letters are printed there: a sentence may run on to the next page); None when no citation
+        names a page of a readable PDF."""
+        found = []
+        for c in citations:
+            pages = self._of(c.source) if c.page is not None else None
+            if pages is not None:
+                head = _letters(c.quote.split(" … ")[0])[:QUOTE_HEAD]
+                found.append(bool(head) and head in pages.get(c.page, ""))
+        return mean(float(f) for f in found) if found else None
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only, lower case: a PDF's line breaks, hyphens and spacing aside."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
@@ -128,6 +169,7 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
                     for suffix in ("", *(f" {name}" for name in quote_ablation_names(answers)))
                     for metric, field in QUOTE_METRICS
                 },
+                "quotes on cited page": mean_present(a.get("on_cited_page") for a in ok),
                 "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
                 "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
                 "language acc": mean(float(a["language_ok"]) for a in sel),

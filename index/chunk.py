@@ -91,13 +91,19 @@ def _pages(doc: Document, pieces: list[_Piece]) -> tuple[int | None, list[tuple[
     offset, page, current, breaks = 0, None, None, []
     for i, (_, group) in enumerate(groupby(pieces, key=lambda piece: piece.paragraph)):
         group = list(group)
-        here = doc.paragraphs[group[0].paragraph].page
+        paragraph = doc.paragraphs[group[0].paragraph]
+        start, end = group[0].start - paragraph.start, group[-1].end - paragraph.start  # in the paragraph
+        here = paragraph.page_at(start)
         if i == 0:
             page = current = here
         elif here != current:  # None too: a page the cleaner could not number
             breaks.append((offset, here))
             current = here
-        offset += group[-1].end - group[0].start + 1  # the paragraph's text and the "\n" after it
+        for at, later in paragraph.page_breaks:  # the paragraph itself goes on to another page
+            if start < at < end and later != current:
+                breaks.append((offset + at - start, later))
+                current = later
+        offset += end - start + 1  # the paragraph's text and the "\n" after it
     return page, breaks
 
 

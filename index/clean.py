@@ -10,7 +10,7 @@ import re
 import statistics
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from index.document import Document, Page, Paragraph, RawDocument
@@ -81,6 +81,7 @@ class _Unit:
     page: int | None
     name: str | None = None  # section name of a heading
     heading: Heading | None = None
+    breaks: list[tuple[int, int | None]] = field(default_factory=list)  # a paragraph's later pages (offset, page)
 
 
 def clean(raw: RawDocument) -> Document:
@@ -248,12 +249,14 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
     units: list[_Unit] = []
     paragraph: list[str] = []
     page: int | None = None
+    breaks: list[tuple[int, int | None]] = []  # where the paragraph being read went on to another page
     blank_before = True
 
     def flush() -> None:
         if paragraph:
-            units.append(_Unit("paragraph", "".join(paragraph), page))
+            units.append(_Unit("paragraph", "".join(paragraph), page, breaks=list(breaks)))
             paragraph.clear()
+        breaks.clear()
 
     numbered = _numbered_headings(lines)
     caps_text = _all_caps_paragraphs(lines)
@@ -314,6 +317,8 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
             page = line.page
         else:
             paragraph[-1], joined = _join(previous, text, vocabulary)
+            if line.page != (breaks[-1][1] if breaks else page):  # the paragraph goes on to the next page
+                breaks.append((sum(map(len, paragraph)) + len(joined) - len(joined.lstrip()), line.page))
             paragraph.append(joined)
         blank_before = False
     flush()
@@ -508,7 +513,7 @@ def _document(raw: RawDocument, units: list[_Unit]) -> Document:
             paragraphs.append(
                 Paragraph(
                     unit.text, unit.page, section, start, offset, role,
-                    None if role else point, None if role else subpoint,
+                    None if role else point, None if role else subpoint, unit.breaks,
                 )
             )
         elif unit.kind == "title":

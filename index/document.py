@@ -40,6 +40,16 @@ class Paragraph:
     role: str = ""  # "note" for an editorial note of the register (see index/structure.py)
     point: str | None = None  # the numbered point of its article that it belongs to ("2" for «2. ...»)
     subpoint: str | None = None  # and the sub-point ("3)" for «3) ...»)
+    # where the paragraph goes on to a later page (offset into `text`, page): a printed paragraph split by a page
+    page_breaks: list[tuple[int, int | None]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the paragraph's text at `offset` is printed on."""
+        page = self.page
+        for start, later in self.page_breaks:
+            if offset >= start:
+                page = later
+        return page
 
 
 @dataclass
