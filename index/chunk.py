@@ -126,7 +126,7 @@ def _pieces(index: int, paragraph: Paragraph, budget: _Budget) -> list[_Piece]:
 
 def _split_long(
     text: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int
-) -> list[tuple[int, int | None]]:
+) -> list[tuple[int, int]]:
     """Cut an over-long sentence at word boundaries (inside a word only when one word is too long)."""
     parts = []
     while start < end:

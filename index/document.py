@@ -77,7 +77,7 @@ class Chunk:
     start: int
     end: int
     index: int  # position within the document
-    sentences: list[tuple[int, int | None]] = field(default_factory=list)  # sentence spans, offsets into text
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, offsets into text
     role: str = ""  # "note": an editorial note, kept apart from the content it annotates
     point: str | None = None  # the numbered point the chunk starts in
     subpoint: str | None = None

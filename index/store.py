@@ -36,7 +36,7 @@ class StoredChunk:
     metadata: dict[str, Any]
 
     @property
-    def sentences(self) -> list[tuple[int, int | None]]:
+    def sentences(self) -> list[tuple[int, int]]:
         return [tuple(s) for s in json.loads(self.metadata.get("sentences", "[]"))]
 
     @property

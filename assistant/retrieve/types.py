@@ -19,7 +19,7 @@ class RetrievedChunk:
     section: str | None
     language: str
     score: float  # the final pipeline's fused score when `fused`, else the mode's own (cosine, BM25, RRF)
-    sentences: list[tuple[int, int | None]] = field(default_factory=list)  # spans into text
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans into text
     # query similarity of each sentence (same order as `sentences`), when known
     sentence_scores: list[float] = field(default_factory=list)
     # stored passage vectors of the sentences, (n, dim), when known: verification reuses them
