@@ -55,7 +55,8 @@ def qa(
     as_format: Annotated[
         Format,
         typer.Option("--as", help="Index the folder's text files laid out as PDFs (printed like a law: running "
-                     "header, page numbers, justified lines) or DOCX (heading styles) instead (results: <name>.<as>)."),
+                     "header, page numbers, justified lines), DOCX (heading styles) or saved web pages (the text in "
+                     "<main> among a site's menu, sidebar and footer) instead (results: <name>.<as>)."),
     ] = Format.TXT,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""

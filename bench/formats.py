@@ -1,6 +1,7 @@
 """The text files of a dev set laid out as the documents users upload: a PDF printed like a law (A4, serif 11 pt,
-justified, bold headings, a running header and page numbers) or a DOCX with its headings in heading styles, so
-`derek bench qa --as pdf|docx` measures what the file format costs on the same questions.
+justified, bold headings, a running header and page numbers), a DOCX with its headings in heading styles, or a web
+page saved from a site (the text in <main>, inside a site header with a menu, a sidebar of links and a footer),
+so `derek bench qa --as pdf|docx|html` measures what the file format costs on the same questions.
 
 A paragraph is a block of lines between blank lines (a hard-wrapped licence's lines join); a heading is a
 structural one (N-бап, Статья N, Article N, ...), a numbered title, a Markdown / underlined one, or a line set in
@@ -25,6 +26,7 @@ class Format(str, Enum):
     TXT = "txt"
     PDF = "pdf"
     DOCX = "docx"
+    HTML = "html"
 
 
 def blocks(text: str) -> list[tuple[str, bool]]:
@@ -84,7 +86,8 @@ def convert(source: Path, target: Path, fmt: Format) -> list[Path]:
     for path in sorted(source.glob("*.txt")):
         out = target / f"{path.stem}.{fmt.value}"
         if not out.exists() or out.stat().st_mtime < max(path.stat().st_mtime, Path(__file__).stat().st_mtime):
-            (_pdf if fmt is Format.PDF else _docx)(blocks(path.read_text(encoding="utf-8")), out)
+            write = {Format.PDF: _pdf, Format.DOCX: _docx, Format.HTML: _html}[fmt]
+            write(blocks(path.read_text(encoding="utf-8")), out)
         written.append(out)
     return written
 
@@ -128,3 +131,27 @@ def _docx(parts: list[tuple[str, bool]], out: Path) -> None:
         else:
             document.add_paragraph(text)
     document.save(str(out))
+
+
+# what a saved page of a legal portal carries around its text: the site's banner and menu, a sidebar, a footer
+_SITE_HEADER = ("<header><div class='logo'>Әділет · Adilet · Нормативтік құқықтық актілердің ақпараттық-құқықтық "
+                "жүйесі</div><nav><a href='/'>Басты бет</a> <a href='/codes'>Кодекстер</a></nav><ul class='menu'>"
+                "<li>Заңдар</li><li>Кодекстер</li><li>Жарлықтар</li><li>Қаулылар</li><li>Іздеу</li>"
+                "<li>Жаңа актілер</li><li>Байланыс</li></ul></header>")
+_SITE_ASIDE = ("<aside><h3>Соңғы өзгерістер</h3><ul><li>Еңбек кодексіне өзгерістер енгізілді</li>"
+               "<li>Салық кодексінің жаңа редакциясы</li><li>Тіл туралы заңға түсініктеме</li></ul>"
+               "<p>Жаңалықтарға жазылыңыз: электрондық поштаңызды қалдырыңыз.</p></aside>")
+_SITE_FOOTER = ("<footer><p>© 2024 Қазақстан Республикасы Әділет министрлігі. Барлық құқықтар қорғалған.</p>"
+                "<p>Байланыс: +7 (7172) 00-00-00, info@example.kz</p></footer>")
+
+
+def _html(parts: list[tuple[str, bool]], out: Path) -> None:
+    import html
+
+    title = html.escape(parts[0][0]) if parts else ""
+    body = "".join(f"<h2>{html.escape(t)}</h2>" if h else f"<p>{html.escape(t)}</p>" for t, h in parts)
+    out.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>{_SITE_HEADER}"
+        f"<div class='page'>{_SITE_ASIDE}<main>{body}</main></div>{_SITE_FOOTER}</body></html>",
+        encoding="utf-8",
+    )
