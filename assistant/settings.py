@@ -50,14 +50,6 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".derek"), description="Data folder: embedded Chroma, manifest, uploads.")
     collection: str = Field(default="derek", description="Chroma collection name.")
-
-    @field_validator("home")
-    @classmethod
-    def _absolute_home(cls, home: Path) -> Path:
-        """The data folder as an absolute path: the manifest and the lexical index are named after the store's
-        location, so `.derek` and `/work/.derek` must not be two records of one collection (a reset through one
-        spelling left the other's stale)."""
-        return home.expanduser().resolve()
     chroma_host: str | None = Field(default=None, description="Chroma server host; unset = embedded.")
     chroma_port: int = Field(default=8000, description="Chroma server port.")
 
@@ -105,6 +97,14 @@ class Settings(BaseSettings):
         default="kaz+rus+eng", description="Tesseract languages for PDF pages without a text layer; '' = no OCR."
     )
     lock_timeout: float = Field(default=30.0, description="Seconds `derek index` waits for another indexer.")
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        """The data folder as an absolute path: the manifest and the lexical index are named after the store's
+        location, so `.derek` and `/work/.derek` must not be two records of one collection (a reset through one
+        spelling left the other's stale)."""
+        return home.expanduser().resolve()
 
     @property
     def llm_key(self) -> str | None:

@@ -28,6 +28,15 @@ class RawDocument:
     notes: list[str] = field(default_factory=list)  # what the reader left out (unreadable scanned pages)
 
 
+def page_at(page: int | None, page_breaks: list[tuple[int, int | None]], offset: int) -> int | None:
+    """The page a text that starts on `page` and goes on to later pages at `page_breaks` (offset, page) prints
+    `offset` on: a paragraph's or a chunk's."""
+    for start, later in page_breaks:
+        if offset >= start:
+            page = later
+    return page
+
+
 @dataclass
 class Paragraph:
     """A cleaned paragraph with where it came from."""
@@ -45,11 +54,7 @@ class Paragraph:
 
     def page_at(self, offset: int) -> int | None:
         """The page the paragraph's text at `offset` is printed on."""
-        page = self.page
-        for start, later in self.page_breaks:
-            if offset >= start:
-                page = later
-        return page
+        return page_at(self.page, self.page_breaks, offset)
 
 
 @dataclass

@@ -51,8 +51,8 @@ def reference(
 def chunk_reference(chunk, offset: int | None = None) -> str:
     """reference() of a RetrievedChunk; with the offset of a quote in its text, the quote's own page, point and
     sub-point (a chunk may go on across pages and numbered points)."""
-    if offset is None or not hasattr(chunk, "point_at"):
-        page, point, subpoint = chunk.page, getattr(chunk, "point", None), getattr(chunk, "subpoint", None)
+    if offset is None:
+        page, point, subpoint = chunk.page, chunk.point, chunk.subpoint
     else:
         page, (point, subpoint) = chunk.page_at(offset), chunk.point_at(offset)
     return reference(chunk.title, chunk.source, chunk.section, page, chunk.language or "en", point, subpoint)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.document import page_at
+
 
 @dataclass
 class RetrievedChunk:
@@ -37,11 +39,7 @@ class RetrievedChunk:
 
     def page_at(self, offset: int) -> int | None:
         """The page the text at `offset` is printed on."""
-        page = self.page
-        for start, later in self.page_breaks:
-            if offset >= start:
-                page = later
-        return page
+        return page_at(self.page, self.page_breaks, offset)
 
     def sentence_start(self, index: int) -> int:
         """Where sentence `index` starts in the text (0 for an index the chunk has not)."""
