@@ -29,6 +29,11 @@ _PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
         (ARTICLE, r"(?:статья|article|section|§)\s*" + _NUMBER),
     )
 )
+# ... or, with no separator, a title in capitals on the same line («I БӨЛІМ ЖАЛПЫ ЕРЕЖЕЛЕР», "РАЗДЕЛ I ОБЩИЕ
+# ПОЛОЖЕНИЯ"); a line that goes on in lower case is a sentence, not a heading («1 бап бойынша ...»)
+_CAPITAL_TITLES: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
+    (level, re.compile(pattern.pattern[: -len(_AFTER)] + r"\s+(\S.*)$", re.IGNORECASE)) for level, pattern in _PATTERNS
+)
 MAX_HEADING_CHARS = 200
 LABEL_SEPARATOR = " › "
 
@@ -70,6 +75,10 @@ def structural_heading(text: str) -> Heading | None:
         if match:
             label = line[: match.end()].rstrip(" .:-–—")
             return Heading(level, label, line)
+    for level, pattern in _CAPITAL_TITLES:
+        match = pattern.match(line)
+        if match and match.group(match.lastindex).isupper():
+            return Heading(level, line[: match.start(match.lastindex)].rstrip(), line)
     return None
 
 

@@ -28,6 +28,11 @@ from index.structure import ARTICLE, CHAPTER, PART, SectionPath, is_note, point_
         ("Chapter 3: Obligations", CHAPTER, "Chapter 3"),
         ("Section 7", ARTICLE, "Section 7"),
         ("§ 3. Fristen", ARTICLE, "§ 3"),
+        # a title in capitals with no separator
+        ("I БӨЛІМ ЖАЛПЫ ЕРЕЖЕЛЕР", PART, "I БӨЛІМ"),
+        ("РАЗДЕЛ II ЧЕЛОВЕК И ГРАЖДАНИН", PART, "РАЗДЕЛ II"),
+        ("2-тарау ЕҢБЕК ШАРТЫ", CHAPTER, "2-тарау"),
+        ("CHAPTER 2 DEFINITIONS", CHAPTER, "CHAPTER 2"),
     ],
 )
 def test_structural_headings_in_three_languages(line, level, label):
@@ -41,6 +46,8 @@ def test_structural_headings_in_three_languages(line, level, label):
         "5-бапта көзделген жағдайларда жұмыс беруші хабарлайды.",  # a reference inside a sentence
         "Article 5 of the Constitution guarantees this right.",
         "Статьей 12 установлен порядок.",
+        "Статья 5 Закона о языках",  # a title in capitals only counts without a separator
+        "1 бап бойынша жұмыс беруші ҚР заңдарын сақтайды",
         "2. Шағын кәсіпкерлік субъектілері жұмыскерлермен еңбек шарттарын жасаса алады.",
         "1 тарау" + " өте ұзын" * 40,  # far too long for a heading
     ],
