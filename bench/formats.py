@@ -14,12 +14,11 @@ import re
 from enum import Enum
 from pathlib import Path
 
+from index.clean import FRAME_BORDER, FRAMED, UNDERLINE
+
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
-_UNDERLINE = re.compile(r"\s*(?:={3,}|-{3,}|~{3,})\s*")
 _ITEM = re.compile(r"\s*(?:\([a-z0-9]{1,4}\)|\d{1,2}(?:\.\d{1,2})*[.)]|[a-z]\))\s")  # (a) 1. 1.1. a)
-_BORDER = re.compile(r"\s*\*{5,}\s*")
-_FRAMED = re.compile(r"\s*\*\s?(.*?)\s*\*\s*")
 
 
 class Format(str, Enum):
@@ -35,11 +34,11 @@ def blocks(text: str) -> list[tuple[str, bool]]:
 
     out = []
     for block in _paragraphs(text):
-        lines = [line.strip() for line in block.splitlines() if line.strip() and not _UNDERLINE.fullmatch(line)]
+        lines = [line.strip() for line in block.splitlines() if line.strip() and not UNDERLINE.fullmatch(line.strip())]
         if not lines:
             continue
         joined = " ".join(lines)
-        underlined = any(_UNDERLINE.fullmatch(line) for line in block.splitlines())
+        underlined = any(UNDERLINE.fullmatch(line.strip()) for line in block.splitlines())
         letters = [ch for ch in joined if ch.isalpha()]
         heading = (
             underlined
@@ -57,10 +56,10 @@ def _paragraphs(text: str) -> list[str]:
     asterisks around a disclaimer is dropped (a printed document frames it, if at all, with a border)."""
     lines = []
     for line in text.splitlines():
-        if _BORDER.fullmatch(line):
+        if FRAME_BORDER.fullmatch(line.strip()):
             lines.append("")
-        elif (framed := _FRAMED.fullmatch(line)) and line.rstrip().endswith("*"):
-            lines.append(framed.group(1))
+        elif framed := FRAMED.fullmatch(line.strip()):
+            lines.append(framed.group(1) or "")
         else:
             lines.append(line)
     out: list[str] = []

@@ -44,11 +44,11 @@ _WIKI_HEADING = re.compile(r"(={2,6})\s*([^=]+?)\s*\1\s*(.*)")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # a Markdown / reStructuredText underline: the line above is a heading ("=" level 1, "-" level 2, "~" level 3); with
 # a blank line above, a thematic break
-_UNDERLINE = re.compile(r"(={3,}|-{3,}|~{3,})")
+UNDERLINE = re.compile(r"(={3,}|-{3,}|~{3,})")
 _UNDERLINE_LEVEL = {"=": 1, "-": 2, "~": 3}
 # text boxed in asterisks, as plain-text licences print their disclaimers: "*****" borders, "* text *" lines
-_FRAME_BORDER = re.compile(r"\*{5,}")
-_FRAMED = re.compile(r"\*(?:\s+(.*?))?\s*\*")
+FRAME_BORDER = re.compile(r"\*{5,}")
+FRAMED = re.compile(r"\*(?:\s+(.*?))?\s*\*")
 MIN_FRAME_LINES = 3
 MIN_CAPS_PARAGRAPH = 3
 MAX_UNDERLINED = 150  # a longer underlined line is a paragraph above a rule
@@ -119,11 +119,11 @@ def _unframe(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(out):
         j = i
-        while j < len(out) and (_FRAME_BORDER.fullmatch(out[j].text) or _FRAMED.fullmatch(out[j].text)):
+        while j < len(out) and (FRAME_BORDER.fullmatch(out[j].text) or FRAMED.fullmatch(out[j].text)):
             j += 1
         if j - i >= MIN_FRAME_LINES:
             for k in range(i, j):
-                framed = None if _FRAME_BORDER.fullmatch(out[k].text) else _FRAMED.fullmatch(out[k].text)
+                framed = None if FRAME_BORDER.fullmatch(out[k].text) else FRAMED.fullmatch(out[k].text)
                 out[k] = _Line((framed.group(1) or "") if framed else "", out[k].page)
         i = max(j, i + 1)
     return out
@@ -152,13 +152,13 @@ def _numbered_headings(lines: list[_Line]) -> dict[int, tuple[Heading, str]]:
     found: dict[int, tuple[Heading, str]] = {}
     structural = 0
     for i, line in enumerate(lines):
-        if not line.text or (i and lines[i - 1].text and not _UNDERLINE.fullmatch(lines[i - 1].text)):
+        if not line.text or (i and lines[i - 1].text and not UNDERLINE.fullmatch(lines[i - 1].text)):
             continue
         if structural_heading(line.text):
             structural += 1
             continue
         after = lines[i + 1].text if i + 1 < len(lines) else ""
-        heading = numbered_heading(line.text) if not after or _UNDERLINE.fullmatch(after) else None
+        heading = numbered_heading(line.text) if not after or UNDERLINE.fullmatch(after) else None
         if heading:
             found[i] = (heading, "")
         elif inline := inline_numbered_title(line.text):
@@ -274,7 +274,7 @@ def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
                 page = line.page
             blank_before = False
             continue
-        if _UNDERLINE.fullmatch(text):
+        if UNDERLINE.fullmatch(text):
             if i - 1 in numbered and not blank_before:
                 continue  # the underline of a numbered heading
             if len(paragraph) == 1 and not blank_before and len(paragraph[0]) <= MAX_UNDERLINED:
