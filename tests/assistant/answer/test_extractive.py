@@ -168,3 +168,22 @@ def test_a_quote_names_the_numbered_point_it_is_in(chunk_of):
     assert chunk.point_at(text.index("2. Еңбек")) == ("2", None)
     assert chunk_reference(chunk, text.index("11)")).endswith("28-бап, 1-тармақ, 11) тармақша")
     assert chunk_reference(chunk).endswith("28-бап, 1-тармақ, 6) тармақша")
+
+
+def test_a_point_of_an_article_is_credited_with_its_heading(chunk_of):
+    """A numbered point does not repeat its article's subject («1) ... жеке куәлігі;» under «32-бап. Еңбек шартын
+    жасасу үшін қажетті құжаттар»): the heading's concepts carry half their credit, as the sentence before does, so
+    the point outranks a slightly closer sentence of another article that shares one word with the question."""
+    from assistant.answer.extractive import score_sentences
+    from index.text.expand import expand_query
+
+    point = "1) Қазақстан Республикасы азаматының жеке куәлігі немесе паспорты;"
+    other = "Іссапар кезінде жұмыскерге қажетті құжаттар рәсімделеді."
+    documents = chunk_of("a", point)
+    documents.section = "4-тарау › 32-бап. Еңбек шартын жасасу үшін қажетті құжаттар"
+    trip = chunk_of("b", other)
+    trip.section = "4-тарау › 40-бап. Жұмыскерді іссапарға жіберу"
+    documents.sentence_scores, trip.sentence_scores = [0.90], [0.93]
+    question = expand_query("Еңбек шартын жасасу үшін қандай құжаттар қажет?", "kk")
+    assert score_sentences([documents, trip], question)[0].text == point
+    assert score_sentences([documents, trip], question, headings=False)[0].text == other
