@@ -67,16 +67,17 @@ QUOTE_ABLATIONS: dict[str, dict] = {
     "− quote window": {"keep_within": 0.015},  # the first build's near-tie window
     "− definitions": {"definitions": False},
     "− heading context": {"headings": False},
+    "− title context": {"titles": False},
 }
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
 MAX_QUOTES = 3
-# share of credit for question concepts met only in a sentence's context: the sentence just before, or the heading
-# of its section (a point of a law, «3) кинематография ұйымдарында ...», does not repeat its article's subject);
-# and for names met only in the sentence just before. The heading counts since 2026-12-07 (same runs): legal key
-# facts 0.615 -> 0.631 and cited 0.714 -> 0.762, KazQAD kk cited +0.003 and one false abstention fewer, en / ru
-# answers in quotes +0.003 each, the article's sets, the licences and the legal set over its Russian texts
-# unchanged (bench/results/heading-context.md)
+# share of credit for question concepts met only in a sentence's context: the sentence just before, the heading of
+# its section (a point of a law, «3) кинематография ұйымдарында ...», does not repeat its article's subject) or its
+# document's title (an encyclopaedia passage's sentences do not repeat its subject), each context on its own; and
+# for names met only in the sentence just before. Headings and titles count since 2026-12-07 (same runs; legal key
+# facts 0.615 -> 0.631 and cited 0.714 -> 0.762; KazQAD and the legal set over its Russian texts gain from titles;
+# no set loses: bench/results/heading-context.md)
 CONTEXT_CARRY = 0.5
 # a further sentence this close to the best one is quoted too: the best-scored sentence holds the answer for only
 # 0.38-0.64 of the questions whose chunks hold one (sentence-ranking-tried.md), and sentences this close are ties
@@ -98,11 +99,16 @@ class ScoredSentence:
 
 
 def score_sentences(
-    chunks: list[RetrievedChunk], expanded: ExpandedQuery, definition: list[str] | None = None, headings: bool = True
+    chunks: list[RetrievedChunk],
+    expanded: ExpandedQuery,
+    definition: list[str] | None = None,
+    headings: bool = True,
+    titles: bool = True,
 ) -> list[ScoredSentence]:
     """Every sentence of the retrieved chunks (each text once), scored by e5 similarity plus the share of the
     question's concepts it mentions in any language (part of those only its context mentions: the sentence before
-    and, with `headings`, its section's heading), exact numbers and names, and its chunk's rank; with
+    and, with `headings` and `titles`, its section's heading and its document's title), exact numbers and names,
+    and its chunk's rank; with
     `definition` (the words of a question that asks what a term means), a sentence that defines a term the
     question names gains a little."""
     concepts = question_concepts(expanded)
@@ -113,15 +119,16 @@ def score_sentences(
         texts = chunk.sentence_texts()
         mentions = [mentions_in(text) for text in texts]
         heading = mentions_in(section_heading(chunk.section)) if headings and chunk.section else frozenset()
+        title = mentions_in(chunk.title) if titles and chunk.title else frozenset()
         for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
             sim = chunk.sentence_scores[i] if i < len(chunk.sentence_scores) else 0.0
             own = coverage(concepts, mentions[i])
             score = sim + COVERAGE_WEIGHT * own
-            # a sentence often continues its predecessor's subject ("The book ... . It covers 30 years"), and a
-            # point its article's; each context carries on its own (a concept in both carries in full)
-            for context in (mentions[i - 1] if i > 0 else None, heading):
+            # a sentence often continues its predecessor's subject ("The book ... . It covers 30 years"), a point
+            # its article's, a passage its document's; each context carries on its own
+            for context in (mentions[i - 1] if i > 0 else None, heading, title):
                 if context and CONTEXT_CARRY:
                     joint = coverage(concepts, mentions[i] | context)
                     score += CONTEXT_CARRY * COVERAGE_WEIGHT * (joint - own)
@@ -235,10 +242,12 @@ class ExtractiveAnswerer:
         keep_within: float = KEEP_WITHIN,
         definitions: bool = True,
         headings: bool = True,
+        titles: bool = True,
     ):
         self.by_parts = by_parts
         self.definitions = definitions
         self.headings = headings
+        self.titles = titles
         self.keep_within = keep_within
         self.acronyms = acronyms
         # a quantity question's figure must be an amount: not a year, a date, an ordinal or a reference
@@ -321,7 +330,7 @@ class ExtractiveAnswerer:
         """The sentences that answer `question`, or None when the sources do not: the best one is too weak, or a
         quantity question finds no figure for the place, year and measure it asks about."""
         definition = question_words(question) if self.definitions and asks_for_definition(question) else None
-        ranked = score_sentences(chunks, expanded, definition, self.headings)
+        ranked = score_sentences(chunks, expanded, definition, self.headings, self.titles)
         if not ranked or ranked[0].score < self.abstain_below.for_languages(
             language, detect_language(ranked[0].text, default=chunks[ranked[0].chunk_rank].language or language)
         ):

@@ -187,3 +187,21 @@ def test_a_point_of_an_article_is_credited_with_its_heading(chunk_of):
     question = expand_query("Еңбек шартын жасасу үшін қандай құжаттар қажет?", "kk")
     assert score_sentences([documents, trip], question)[0].text == point
     assert score_sentences([documents, trip], question, headings=False)[0].text == other
+
+
+def test_a_passage_sentence_is_credited_with_its_document_title(chunk_of):
+    """A sentence deep in an encyclopaedia passage does not repeat the passage's subject (its title): the title's
+    concepts carry half their credit, so it outranks a slightly closer sentence of a passage on another subject."""
+    from assistant.answer.extractive import score_sentences
+    from index.text.expand import expand_query
+
+    answer = "Ол Жетісу өңірінде 1856 жылы салынған."
+    other = "Алматы облысында бірнеше ежелгі қала орналасқан."
+    fort = chunk_of("a", answer)
+    fort.title = "Верный бекінісі"
+    region = chunk_of("b", other)
+    region.title = "Алматы облысының тарихы"
+    fort.sentence_scores, region.sentence_scores = [0.90], [0.93]
+    question = expand_query("Верный бекінісі қашан салынды?", "kk")
+    assert score_sentences([fort, region], question)[0].text == answer
+    assert score_sentences([fort, region], question, titles=False)[0].text == other
