@@ -2,7 +2,8 @@
 
 A sentence ends at . ! ? or an ellipsis (with any closing quotes and brackets after it) when the next text
 starts like a sentence, and at a line break unless the next line goes on in lower case. Initials and
-abbreviations ("В.В. Парамонов", "т.б.", "Dr.") do not end a sentence; decimals ("7.62") never split.
+abbreviations ("В.В. Парамонов", "т.б.", "Dr.") do not end a sentence; decimals ("7.62") never split; nor does the
+number of a point that opens a line («1. Еңбек шарты ...», "3.1. The Licensor ..."): it is part of its sentence.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _TERMINAL = re.compile(r"(?:\.{3}|…|[.!?])+[»\"”’)\]]*(?=\s|$)")
 _INITIALS = re.compile(rf"(?:[{_UPPER}]\.)*[{_UPPER}]")
 _SENTENCE_START = re.compile(rf"[{_UPPER}0-9«\"“„'(\[\-–—•]")
 _LINE_BREAK = re.compile(r"\n")
+_POINT_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*")
 
 
 def _token_before(text: str, end: int) -> str:
@@ -48,11 +50,19 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     if match.group().rstrip('»"”’)]') != ".":
         return True
     token = _token_before(text, match.start())
+    if _POINT_NUMBER.fullmatch(token) and _opens_line(text, match.start() - len(token)):
+        return False
     if _INITIALS.fullmatch(token) or (len(token) == 1 and token.isalpha() and token not in SOMETIMES_FINAL):
         return False
     if token.lower() in SOMETIMES_FINAL:  # "2019 ж. 11 наурызда" goes on; "2019 ж. Бұл" may not
         return first.isupper() and not match.group().endswith((")", "]"))
     return token.lower() not in NEVER_FINAL
+
+
+def _opens_line(text: str, position: int) -> bool:
+    """True when only spaces stand between the start of the line and ``position``."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return not text[line_start:position].strip(" \t")
 
 
 def _continues_line(text: str, newline: int) -> bool:

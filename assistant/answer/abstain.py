@@ -80,14 +80,15 @@ def _no_amount(months: str) -> re.Pattern[str]:
     """Numbers that state no amount: a year before a year word or a stop («2023 жылғы», "2023 г.", "(1921)",
     "2020-2030 жылдарға"), or after "in"/"since"; a day of a month («18 мамырда», "May 18"); an ordinal or a
     reference to an article or point («19-съезінде», «52-бабы 1-тармағының», "19th", not «600-ге»); a list
-    marker ("3)")."""
+    marker ("3)"), or the number of the point a sentence opens («4. Еңбек шартының ...», "3.1. The ...")."""
     return re.compile(
         rf"(?<![\d.,]){_A_YEAR}(?:\s*[-–—]\s*{_A_YEAR})?"
         r"(?=\s*[-–]?\s*(?:ж\.|жж|жыл|год|гг?\b|гг?\.|year|ші\b|шы\b)|[,.;:)]|\s*$)"
         rf"|\b(?:in|since|until|during)\s+{_A_YEAR}(?!\d)"
         rf"|(?<![\d.,])\d{{1,2}}\s+{months}|{months}\s+\d{{1,2}}(?!\d)"
         rf"|(?<![\w.,])\d+-(?!{_CASE_ENDING}\b)(?=[а-яёәғқңөұүһі])|(?<![\w.,])\d+(?:st|nd|rd|th)\b"
-        r"|(?<![(\d\w])\d+\)",
+        r"|(?<![(\d\w])\d+\)"
+        r"|^\s*\d{1,3}(?:\.\d{1,3})*\.(?=\s)",
         re.IGNORECASE,
     )
 

@@ -97,3 +97,23 @@ def test_english_and_russian():
         "Рост составил 5,2%.",
         "Итог.",
     ]
+
+
+def test_the_number_of_a_point_stays_with_its_sentence():
+    """«1. Еңбек шарты ...»: a point's number opening a line is part of its first sentence, not a sentence of its
+    own (which e5 scored like any other and the answerer could quote alone: «3.» [1]); a number closing a sentence
+    still ends it."""
+    text = (
+        "1. Еңбек шарты жазбаша нысанда кемінде екі данада жасалады. Бір данасы жұмыскерде сақталады.\n"
+        "2. Осы Кодексте көзделген жағдайлар.\n"
+        "  3.1. The Licensor grants a licence.\n"
+        "Жоспар 2023. Келесі сөйлем."
+    )
+    assert sentences(text) == [
+        "1. Еңбек шарты жазбаша нысанда кемінде екі данада жасалады.",
+        "Бір данасы жұмыскерде сақталады.",
+        "2. Осы Кодексте көзделген жағдайлар.",
+        "3.1. The Licensor grants a licence.",
+        "Жоспар 2023.",
+        "Келесі сөйлем.",
+    ]

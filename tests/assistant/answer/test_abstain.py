@@ -140,6 +140,10 @@ def test_a_figure_is_digits_or_a_number_word_with_a_unit(text, figure):
         ("1991 жылдан бері 30 жыл өтті.", True),
         ("Көтеріліске 600-ге тарта адам қатысты.", True),  # a case ending after the hyphen: an amount
         ("Ауылда 30-дан астам үй бар.", True),
+        # the number of the point a sentence opens («4. ...» since point numbers stay with their sentence)
+        ("4. Еңбек шартының жарамсыз деп танылуы өтемақы алу құқығынан айырылуына әкеп соқпайды.", False),
+        ("3.1. The Licensor grants the licence.", False),
+        ("2. Сынақ мерзімі 3 айдан аспауға тиіс.", True),
     ],
 )
 def test_an_amount_is_a_figure_that_is_not_a_year_a_date_or_a_reference(text, amount):
