@@ -170,38 +170,31 @@ def test_a_quote_names_the_numbered_point_it_is_in(chunk_of):
     assert chunk_reference(chunk).endswith("28-бап, 1-тармақ, 6) тармақша")
 
 
-def test_a_point_of_an_article_is_credited_with_its_heading(chunk_of):
-    """A numbered point does not repeat its article's subject («1) ... жеке куәлігі;» under «32-бап. Еңбек шартын
-    жасасу үшін қажетті құжаттар»): the heading's concepts carry half their credit, as the sentence before does, so
-    the point outranks a slightly closer sentence of another article that shares one word with the question."""
+@pytest.mark.parametrize(
+    ("field", "contexts", "question", "answer", "other", "switch"),
+    [
+        # a numbered point does not repeat its article's subject
+        ("section", ("4-тарау › 32-бап. Еңбек шартын жасасу үшін қажетті құжаттар",
+                     "4-тарау › 40-бап. Жұмыскерді іссапарға жіберу"),
+         "Еңбек шартын жасасу үшін қандай құжаттар қажет?",
+         "1) Қазақстан Республикасы азаматының жеке куәлігі немесе паспорты;",
+         "Іссапар кезінде жұмыскерге қажетті құжаттар рәсімделеді.", "headings"),
+        # a sentence deep in an encyclopaedia passage does not repeat the passage's subject, its title
+        ("title", ("Верный бекінісі", "Алматы облысының тарихы"), "Верный бекінісі қашан салынды?",
+         "Ол Жетісу өңірінде 1856 жылы салынған.", "Алматы облысында бірнеше ежелгі қала орналасқан.", "titles"),
+    ],
+)
+def test_a_sentence_is_credited_with_its_heading_and_title(chunk_of, field, contexts, question, answer, other, switch):
+    """The concepts of a sentence's section heading and of its document's title carry half their credit, as the
+    sentence before does, so it outranks a slightly closer sentence under another heading or title that shares one
+    word with the question; with that context switched off, it does not."""
     from assistant.answer.extractive import score_sentences
     from index.text.expand import expand_query
 
-    point = "1) Қазақстан Республикасы азаматының жеке куәлігі немесе паспорты;"
-    other = "Іссапар кезінде жұмыскерге қажетті құжаттар рәсімделеді."
-    documents = chunk_of("a", point)
-    documents.section = "4-тарау › 32-бап. Еңбек шартын жасасу үшін қажетті құжаттар"
-    trip = chunk_of("b", other)
-    trip.section = "4-тарау › 40-бап. Жұмыскерді іссапарға жіберу"
-    documents.sentence_scores, trip.sentence_scores = [0.90], [0.93]
-    question = expand_query("Еңбек шартын жасасу үшін қандай құжаттар қажет?", "kk")
-    assert score_sentences([documents, trip], question)[0].text == point
-    assert score_sentences([documents, trip], question, headings=False)[0].text == other
-
-
-def test_a_passage_sentence_is_credited_with_its_document_title(chunk_of):
-    """A sentence deep in an encyclopaedia passage does not repeat the passage's subject (its title): the title's
-    concepts carry half their credit, so it outranks a slightly closer sentence of a passage on another subject."""
-    from assistant.answer.extractive import score_sentences
-    from index.text.expand import expand_query
-
-    answer = "Ол Жетісу өңірінде 1856 жылы салынған."
-    other = "Алматы облысында бірнеше ежелгі қала орналасқан."
-    fort = chunk_of("a", answer)
-    fort.title = "Верный бекінісі"
-    region = chunk_of("b", other)
-    region.title = "Алматы облысының тарихы"
-    fort.sentence_scores, region.sentence_scores = [0.90], [0.93]
-    question = expand_query("Верный бекінісі қашан салынды?", "kk")
-    assert score_sentences([fort, region], question)[0].text == answer
-    assert score_sentences([fort, region], question, titles=False)[0].text == other
+    right, wrong = chunk_of("a", answer), chunk_of("b", other)
+    setattr(right, field, contexts[0])
+    setattr(wrong, field, contexts[1])
+    right.sentence_scores, wrong.sentence_scores = [0.90], [0.93]
+    expanded = expand_query(question, "kk")
+    assert score_sentences([right, wrong], expanded)[0].text == answer
+    assert score_sentences([right, wrong], expanded, **{switch: False})[0].text == other
