@@ -108,9 +108,8 @@ def score_sentences(
     """Every sentence of the retrieved chunks (each text once), scored by e5 similarity plus the share of the
     question's concepts it mentions in any language (part of those only its context mentions: the sentence before
     and, with `headings` and `titles`, its section's heading and its document's title), exact numbers and names,
-    and its chunk's rank; with
-    `definition` (the words of a question that asks what a term means), a sentence that defines a term the
-    question names gains a little."""
+    and its chunk's rank; with `definition` (the words of a question that asks what a term means), a sentence that
+    defines a term the question names gains a little."""
     concepts = question_concepts(expanded)
     bridged = [s for stems in expanded.bridged.values() for s in stems]
     out: dict[str, ScoredSentence] = {}
