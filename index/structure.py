@@ -16,24 +16,20 @@ PART, CHAPTER, ARTICLE = 1, 2, 3
 _NUMBER = r"(\d+(?:[-.]\d+)*|[IVXLC]+)"
 # text after a structural number: ". Title", ": Title", " - Title", or nothing
 _AFTER = r"(?:\s*[.:]\s*|\s+[-–—]\s+|\s*$)"
-_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
-    (level, re.compile(pattern + _AFTER, re.IGNORECASE))
-    for level, pattern in (
-        # Kazakh: the number comes first («24-бап», «1 тарау», «2-БӨЛІМ», «24-1-бап»)
-        (PART, _NUMBER + r"[-\s]?бөлім"),
-        (CHAPTER, _NUMBER + r"[-\s]?тарау"),
-        (ARTICLE, _NUMBER + r"[-\s]?бап"),
-        # Russian and English: the word comes first
-        (PART, r"(?:раздел|часть|part)\s+" + _NUMBER),
-        (CHAPTER, r"(?:глава|chapter)\s+" + _NUMBER),
-        (ARTICLE, r"(?:статья|article|section|§)\s*" + _NUMBER),
-    )
+_LABELS: tuple[tuple[int, str], ...] = (
+    # Kazakh: the number comes first («24-бап», «1 тарау», «2-БӨЛІМ», «24-1-бап»)
+    (PART, _NUMBER + r"[-\s]?бөлім"),
+    (CHAPTER, _NUMBER + r"[-\s]?тарау"),
+    (ARTICLE, _NUMBER + r"[-\s]?бап"),
+    # Russian and English: the word comes first
+    (PART, r"(?:раздел|часть|part)\s+" + _NUMBER),
+    (CHAPTER, r"(?:глава|chapter)\s+" + _NUMBER),
+    (ARTICLE, r"(?:статья|article|section|§)\s*" + _NUMBER),
 )
+_PATTERNS = tuple((level, re.compile(label + _AFTER, re.IGNORECASE)) for level, label in _LABELS)
 # ... or, with no separator, a title in capitals on the same line («I БӨЛІМ ЖАЛПЫ ЕРЕЖЕЛЕР», "РАЗДЕЛ I ОБЩИЕ
 # ПОЛОЖЕНИЯ"); a line that goes on in lower case is a sentence, not a heading («1 бап бойынша ...»)
-_CAPITAL_TITLES: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
-    (level, re.compile(pattern.pattern[: -len(_AFTER)] + r"\s+(\S.*)$", re.IGNORECASE)) for level, pattern in _PATTERNS
-)
+_CAPITAL_TITLES = tuple((level, re.compile(label + r"\s+(\S.*)$", re.IGNORECASE)) for level, label in _LABELS)
 MAX_HEADING_CHARS = 200
 LABEL_SEPARATOR = " › "
 
