@@ -24,7 +24,9 @@ _TERMINAL = re.compile(r"(?:\.{3}|…|[.!?])+[»\"”’)\]]*(?=\s|$)")
 _INITIALS = re.compile(rf"(?:[{_UPPER}]\.)*[{_UPPER}]")
 _SENTENCE_START = re.compile(rf"[{_UPPER}0-9«\"“„'(\[\-–—•]")
 _LINE_BREAK = re.compile(r"\n")
-_POINT_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*")
+# the number of a point that opens a line ("1", "3.1"), before its period
+POINT_NUMBER = r"\d{1,3}(?:\.\d{1,3})*"
+_POINT_NUMBER = re.compile(POINT_NUMBER)
 
 
 def _token_before(text: str, end: int) -> str:

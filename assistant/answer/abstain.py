@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from assistant.retrieve.types import RetrievedChunk
+from index.sentences import POINT_NUMBER
 from index.text.concepts import mentions_in, question_concepts, token_positions
 from index.text.expand import ExpandedQuery, name_matches
 from index.text.normalize import text_tokens, tokenize
@@ -88,7 +89,7 @@ def _no_amount(months: str) -> re.Pattern[str]:
         rf"|(?<![\d.,])\d{{1,2}}\s+{months}|{months}\s+\d{{1,2}}(?!\d)"
         rf"|(?<![\w.,])\d+-(?!{_CASE_ENDING}\b)(?=[а-яёәғқңөұүһі])|(?<![\w.,])\d+(?:st|nd|rd|th)\b"
         r"|(?<![(\d\w])\d+\)"
-        r"|^\s*\d{1,3}(?:\.\d{1,3})*\.(?=\s)",
+        rf"|^\s*{POINT_NUMBER}\.(?=\s)",
         re.IGNORECASE,
     )
 

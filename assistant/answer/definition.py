@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from index.sentences import POINT_NUMBER
 from index.text.expand import name_sounds_in
 from index.text.normalize import STOPWORDS
 
@@ -29,7 +30,7 @@ _ASKS = re.compile(
 # "[point] TERM – meaning": a term of at most five words, then a dash (spaced, or glued to the term: «Финка- »,
 # «Кейіптеу– ») or a defining word.
 _TERM_FIRST = re.compile(
-    r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]\s*|[a-zа-я][.)]\s*)?(?P<term>[^–—:;.!?]{1,60}?)\s*"
+    rf"^\s*(?:{POINT_NUMBER}[.)]\s*|[a-zа-я][.)]\s*)?(?P<term>[^–—:;.!?]{{1,60}}?)\s*"
     r"(?:[–—]|-(?=\s)|\s-|\s(?:дегеніміз|refers to|(?:shall )?means?|is defined as|называется|это)\b)",
     re.IGNORECASE,
 )
