@@ -14,7 +14,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from index.text.normalize import STOPWORDS, stem, word_language
+from index.text.normalize import STOPWORDS, stem, word_language, word_languages
 from index.vocabulary import MIN_LETTERS
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -61,11 +61,13 @@ class TermBridge:
         skip: set[str],
         feedback: set[str] | frozenset[str] | None = None,
         corpus_languages: set[str] | None = None,
+        tokenized_as: set[str] | None = None,
     ) -> dict[str, list[str]]:
         """Question stem -> corpus stems it bridges to. `skip` holds the stems already matched otherwise
         (lexicon concepts, names); with `feedback` (the stems of the best dense hits), only neighbours the
         corpus uses there count, which picks the sense the question is about («capital» -> «астана», not
-        «капитал», in chunks about cities)."""
+        «капитал», in chunks about cities). `tokenized_as`: every language the corpus's chunks were tokenized in
+        (default `corpus_languages`), which decides how a neighbour is stemmed."""
         words: dict[str, tuple[str, str]] = {}  # question word -> (its stem, its language)
         for word in _WORD.findall(unicodedata.normalize("NFKC", question).lower()):
             if len(word) < MIN_LETTERS or word in STOPWORDS:
@@ -85,7 +87,9 @@ class TermBridge:
             if not hits:
                 continue
             floor = max(self.options.min_similarity, hits[0][1] - self.options.margin)
-            stems = [stem(w, word_language(w)) for w, s in hits if s >= floor]
+            # stemmed as the corpus's own tokens were: «неке», «шарты» are Kazakh words in a Kazakh corpus
+            read_in = tokenized_as or corpus_languages
+            stems = [stem(w, x) for w, s in hits if s >= floor for x in word_languages(w, read_in)]
             stems = [s for s in dict.fromkeys(stems) if s != own and s not in STOPWORDS]
             if feedback is not None:
                 stems = [s for s in stems if s in feedback]

@@ -127,6 +127,7 @@ class HybridRetriever:
         self.size = sum(per_language.values())
         # the corpus languages a question is shifted towards: those of at least a tenth of the chunks
         self.languages = {lang for lang, n in per_language.items() if n >= 0.1 * self.size}
+        self.tokenized_as = {lang for lang, n in per_language.items() if n}  # how the bridge stems corpus words
         # what candidates need, read on demand and kept for the most recent ones (bounded memory at any size)
         self._cache: _LRU = _LRU(cache_size)
 
@@ -219,7 +220,7 @@ class HybridRetriever:
         if self.bridge is not None:
             skip = expanded.lexicon_stems() | {t for n in expanded.names for t in tokenize(n, language)}
             used = frozenset().union(*(c.mentions for c in self._candidates(feedback).values()))
-            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages)
+            expanded.bridged = self.bridge.bridge(question, language, skip, used, self.languages, self.tokenized_as)
         lexical = self.lex.bm25({lang: expanded.terms_for(lang) for lang in ("kk", "ru", "en")})
         candidates.update((cid, None) for cid, _ in lexical.top(self.lexical_k))
         if expanded.numbers:

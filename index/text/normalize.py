@@ -114,6 +114,16 @@ def word_language(word: str, language: str | None = None) -> str:
     return "ru"
 
 
+def word_languages(word: str, languages: set[str] | frozenset[str] | None) -> tuple[str, ...]:
+    """The stemmers a corpus word form may have been tokenized with, given the corpus's languages: a Cyrillic word
+    without Kazakh letters («неке», «шарты», «мемлекет»: a quarter to a third of Kazakh word forms) is Kazakh in a
+    Kazakh corpus, Russian in a Russian one, either in a corpus of both; otherwise as word_language guesses."""
+    own = word_language(word)
+    if own != "ru" or not languages:
+        return (own,)
+    return tuple(lang for lang in ("kk", "ru") if lang in languages) or (own,)
+
+
 @lru_cache(maxsize=300_000)
 def stem(word: str, language: str) -> str:
     """Stem one lowercased word with the stemmer of `language` (kk | ru | en)."""
