@@ -244,85 +244,109 @@ def _consistent(markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _units(lines: list[_Line], pdf_like: bool) -> list[_Unit]:
     """Group lines into headings and paragraphs."""
-    width = statistics.median([len(line.text) for line in lines if line.text] or [0])
-    vocabulary = _Vocabulary(lines) if pdf_like else None
-    units: list[_Unit] = []
-    paragraph: list[str] = []
-    page: int | None = None
-    breaks: list[tuple[int, int | None]] = []  # where the paragraph being read went on to another page
-    blank_before = True
+    return _UnitReader(lines, pdf_like).read()
 
-    def flush() -> None:
-        if paragraph:
-            units.append(_Unit("paragraph", "".join(paragraph), page, breaks=list(breaks)))
-            paragraph.clear()
-        breaks.clear()
 
-    numbered = _numbered_headings(lines)
-    caps_text = _all_caps_paragraphs(lines)
-    for i, line in enumerate(lines):
-        text = line.text
-        if not text:
-            blank_before = True
-            continue
-        if i in numbered:
-            flush()
-            heading, rest = numbered[i]
-            units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
-            if rest:
-                paragraph.append(rest)
-                page = line.page
-            blank_before = False
-            continue
-        if UNDERLINE.fullmatch(text):
-            if i - 1 in numbered and not blank_before:
-                continue  # the underline of a numbered heading
-            if len(paragraph) == 1 and not blank_before and len(paragraph[0]) <= MAX_UNDERLINED:
-                name = paragraph.pop()
-                heading = structural_heading(name) or Heading(_UNDERLINE_LEVEL[text[0]], name, name)
-                units.append(_Unit("heading", heading.text, page, heading.text, heading))
+class _UnitReader:
+    """Reads lines in order into units: each line is a numbered heading, an underline, the wrapped end of the
+    heading just read, a heading, or paragraph text (a new paragraph or the one being read, joined)."""
+
+    def __init__(self, lines: list[_Line], pdf_like: bool):
+        self.lines, self.pdf_like = lines, pdf_like
+        self.width = statistics.median([len(line.text) for line in lines if line.text] or [0])
+        self.vocabulary = _Vocabulary(lines) if pdf_like else None
+        self.numbered = _numbered_headings(lines)
+        self.caps_text = _all_caps_paragraphs(lines)
+        self.units: list[_Unit] = []
+        self.paragraph: list[str] = []  # the lines of the paragraph being read, joined as they will be
+        self.page: int | None = None  # the page it starts on
+        self.breaks: list[tuple[int, int | None]] = []  # where it went on to another page
+        self.blank_before = True
+
+    def read(self) -> list[_Unit]:
+        for i, line in enumerate(self.lines):
+            if not line.text:
+                self.blank_before = True
+            elif i in self.numbered:
+                self._numbered_heading(i, line)
+            elif UNDERLINE.fullmatch(line.text):
+                self._underline(i, line.text)
+            elif _continues_heading(self._last(), line.text, self.paragraph, self.blank_before):
+                last = self._last()
+                last.text = last.name = f"{last.text} {line.text}"  # a heading wrapped onto the next line
+                last.heading = _retitled(last.heading, last.text)
             else:
-                flush()  # a thematic break
-            blank_before = True
-            continue
-        last = units[-1] if units else None
-        if _continues_heading(last, text, paragraph, blank_before):
-            last.text = last.name = f"{last.text} {text}"  # a heading wrapped onto the next line
-            last.heading = _retitled(last.heading, last.text)
-            continue
+                self._text(i, line)
+        self._flush()
+        return self.units
+
+    def _last(self) -> _Unit | None:
+        return self.units[-1] if self.units else None
+
+    def _flush(self) -> None:
+        if self.paragraph:
+            self.units.append(_Unit("paragraph", "".join(self.paragraph), self.page, breaks=list(self.breaks)))
+            self.paragraph.clear()
+        self.breaks.clear()
+
+    def _start_paragraph(self, text: str, page: int | None) -> None:
+        self.paragraph.append(text)
+        self.page = page
+
+    def _numbered_heading(self, i: int, line: _Line) -> None:
+        self._flush()
+        heading, rest = self.numbered[i]
+        self.units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
+        if rest:
+            self._start_paragraph(rest, line.page)
+        self.blank_before = False
+
+    def _underline(self, i: int, text: str) -> None:
+        """The line above underlined is a heading; under a blank line, a thematic break."""
+        if i - 1 in self.numbered and not self.blank_before:
+            return  # the underline of a numbered heading
+        if len(self.paragraph) == 1 and not self.blank_before and len(self.paragraph[0]) <= MAX_UNDERLINED:
+            name = self.paragraph.pop()
+            heading = structural_heading(name) or Heading(_UNDERLINE_LEVEL[text[0]], name, name)
+            self.units.append(_Unit("heading", heading.text, self.page, heading.text, heading))
+        else:
+            self._flush()  # a thematic break
+        self.blank_before = True
+
+    def _text(self, i: int, line: _Line) -> None:
+        """A heading line, the first line of a paragraph, or a line of the paragraph being read."""
+        text, paragraph = line.text, self.paragraph
         previous = paragraph[-1] if paragraph else ""
-        after_break = blank_before or not paragraph or bool(_TERMINAL.search(previous))
-        heading = _heading(text, after_break and i not in caps_text)
+        after_break = self.blank_before or not paragraph or bool(_TERMINAL.search(previous))
+        heading = _heading(text, after_break and i not in self.caps_text)
         label = _INLINE_LABEL.match(text) if after_break else None
         if heading:
-            flush()
-            last = units[-1] if units else None
+            self._flush()
+            last = self._last()
             if (
                 last
                 and last.kind == "heading"
-                and not blank_before
+                and not self.blank_before
                 and _is_all_caps(last.text)
                 and _is_all_caps(text)
             ):
                 last.text = last.name = f"{last.text} {text}"  # an all-caps title wrapped over two lines
                 last.heading = Heading(last.heading.level, last.text, last.text) if last.heading else None
             else:
-                units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
-        elif label or _starts_paragraph(text, paragraph, blank_before, pdf_like, width):
-            flush()
+                self.units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
+        elif label or _starts_paragraph(text, paragraph, self.blank_before, self.pdf_like, self.width):
+            self._flush()
             if label:
                 name = label.group(1)
-                units.append(_Unit("heading", "", line.page, name, Heading(1, name, name)))
-            paragraph.append(text)
-            page = line.page
+                self.units.append(_Unit("heading", "", line.page, name, Heading(1, name, name)))
+            self._start_paragraph(text, line.page)
         else:
-            paragraph[-1], joined = _join(previous, text, vocabulary)
-            if line.page != (breaks[-1][1] if breaks else page):  # the paragraph goes on to the next page
+            paragraph[-1], joined = _join(previous, text, self.vocabulary)
+            breaks = self.breaks
+            if line.page != (breaks[-1][1] if breaks else self.page):  # the paragraph goes on to the next page
                 breaks.append((sum(map(len, paragraph)) + len(joined) - len(joined.lstrip()), line.page))
             paragraph.append(joined)
-        blank_before = False
-    flush()
-    return units
+        self.blank_before = False
 
 
 def _continues_heading(last: _Unit | None, text: str, paragraph: list[str], blank_before: bool) -> bool:
