@@ -14,6 +14,7 @@ from assistant.answer.abstain import (
     states_the_specifics,
     unseen_acronyms,
 )
+from assistant.answer.crossref import referring
 from assistant.answer.definition import about, asks_for_definition, defined_term, question_words
 from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Answer, Citation
@@ -68,6 +69,7 @@ QUOTE_ABLATIONS: dict[str, dict] = {
     "− definitions": {"definitions": False},
     "− heading context": {"headings": False},
     "− title context": {"titles": False},
+    "− cross-references": {"references": False},
 }
 COVERAGE_WEIGHT = 0.3
 CHUNK_PRIOR = 0.1
@@ -243,8 +245,10 @@ class ExtractiveAnswerer:
         definitions: bool = True,
         headings: bool = True,
         titles: bool = True,
+        references: bool = True,
     ):
         self.by_parts = by_parts
+        self.references = references
         self.definitions = definitions
         self.headings = headings
         self.titles = titles
@@ -336,6 +340,12 @@ class ExtractiveAnswerer:
         ):
             return None
         chosen = select_quotes(ranked, chunks, question_concepts(expanded), self.keep_within)
+        if self.references:  # a provision that names a quoted point qualifies it (assistant/answer/crossref.py)
+            added = referring([(q.chunk_rank, q.index) for q in chosen], chunks)
+            chosen = sorted(
+                chosen + [ScoredSentence(chosen[0].score, r, i, chunks[r].sentence_texts()[i]) for r, i in added],
+                key=lambda q: (q.chunk_rank, q.index),
+            )
         if not asks_for_quantity(question):
             return chosen
 
