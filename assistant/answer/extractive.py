@@ -62,6 +62,7 @@ ANSWER_ABLATIONS: dict[str, dict] = {
     "− fused floor": {"abstain_below": Thresholds(fused_same_language=0.0)},
     "− acronyms": {"acronyms": False},
     "− amounts": {"amounts": False},
+    "− limits and fines": {"limits": False},
 }
 # The quote selection's settings, each set back in turn by the benchmarks' key-fact / answer-in-quotes columns.
 QUOTE_ABLATIONS: dict[str, dict] = {
@@ -246,7 +247,9 @@ class ExtractiveAnswerer:
         headings: bool = True,
         titles: bool = True,
         references: bool = True,
+        limits: bool = True,
     ):
+        self.limits = limits
         self.by_parts = by_parts
         self.references = references
         self.definitions = definitions
@@ -346,7 +349,7 @@ class ExtractiveAnswerer:
                 chosen + [ScoredSentence(chosen[0].score, r, i, chunks[r].sentence_texts()[i]) for r, i in added],
                 key=lambda q: (q.chunk_rank, q.index),
             )
-        if not asks_for_quantity(question):
+        if not asks_for_quantity(question, self.limits):
             return chosen
 
         def answers(q: ScoredSentence) -> bool:
