@@ -16,16 +16,23 @@ from assistant.retrieve.types import RetrievedChunk
 from index.structure import section_heading, structural_heading
 
 _N = r"(\d+(?:-\d+)?)"
-# (article or None for "this article", point, sub-point or None), in each language's order of the three
+# each pattern with the groups of (article: None for "this article", point, sub-point); 0: the form has no such part
 _REFERENCES: tuple[tuple[re.Pattern, tuple[int, int, int]], ...] = (
     # «52-бабы 1-тармағының 25) тармақшасында», «осы баптың 2-тармағында»
     (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}-тармағ\w*(?:\s+{_N}\)\s+тармақша)?", re.I), (1, 2, 3)),
+    # «44-бабының 3) тармақшасында» (an article of sub-points only)
+    (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}\)\s+тармақша", re.I), (1, 0, 2)),
     # «подпунктом 25) пункта 1 статьи 52», «пунктом 2 настоящей статьи», «частью 2 настоящей статьи»
     (re.compile(rf"(?:подпункт\w*\s+{_N}\)\s+)?(?:пункт|част)\w*\s+{_N}\s+(?:настоящей статьи|статьи\s+{_N})", re.I),
      (3, 2, 1)),
+    # «подпунктом 3) статьи 44»
+    (re.compile(rf"подпункт\w*\s+{_N}\)\s+(?:настоящей статьи|статьи\s+{_N})", re.I), (2, 0, 1)),
     # "subparagraph (a) of paragraph 1 of Article 5", "paragraph 2 of this Article"
     (re.compile(rf"(?:sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+)?(?:paragraph|point)\s+{_N}\s+of\s+"
                 rf"(?:this Article|Article\s+{_N})", re.I), (3, 2, 1)),
+    # "subparagraph 3) of Article 44"
+    (re.compile(rf"sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+(?:this Article|Article\s+{_N})", re.I),
+     (2, 0, 1)),
 )
 _ARTICLE_NUMBER = re.compile(r"\d+(?:-\d+)?")
 MAX_ADDED = 1  # referring provisions added to an answer
@@ -34,16 +41,16 @@ MAX_ADDED = 1  # referring provisions added to an answer
 @dataclass(frozen=True)
 class Reference:
     article: str | None  # None: "this article"
-    point: str
+    point: str | None  # None: an article of sub-points only
     subpoint: str | None
 
 
 def references(text: str) -> list[Reference]:
     """The points of a law a sentence refers to."""
     found = []
-    for pattern, (article, point, subpoint) in _REFERENCES:
+    for pattern, groups in _REFERENCES:
         for m in pattern.finditer(text):
-            found.append(Reference(m.group(article), m.group(point), m.group(subpoint)))
+            found.append(Reference(*(m.group(g) if g else None for g in groups)))
     return found
 
 
@@ -64,9 +71,9 @@ def referring(
         chunk = chunks[rank]
         article = article_of(chunk)
         point, subpoint = chunk.point_at(chunk.sentence_start(index))
-        if not article or not point:
-            continue
         subpoint = subpoint.rstrip(")") if subpoint else None
+        if not article or not (point or subpoint):
+            continue
         for other_rank, other in enumerate(chunks):
             if other.source != chunk.source:
                 continue
@@ -77,7 +84,9 @@ def referring(
                 if (other_rank, j) in have:
                     continue
                 if any(
-                    (ref.article or here) == article and ref.point == point and ref.subpoint in (None, subpoint)
+                    (ref.article or here) == article
+                    and ref.point == point
+                    and ref.subpoint in ((None, subpoint) if point else (subpoint,))
                     for ref in references(text)
                 ):
                     added.append((other_rank, j))

@@ -20,6 +20,10 @@ def test_references_are_read_in_kazakh_russian_and_english():
     assert references("в случаях, указанных в пункте 2 настоящей статьи") == [Reference(None, "2", None)]
     assert references("under subparagraph (b) of paragraph 1 of Article 52") == [Reference("52", "1", "b")]
     assert references("the cases in paragraph 2 of this Article") == [Reference(None, "2", None)]
+    # an article of sub-points only (a constitution's list of powers)
+    assert references("Конституцияның 44-бабының 3) тармақшасында көзделген") == [Reference("44", None, "3")]
+    assert references("в случаях, предусмотренных подпунктом 3) статьи 44") == [Reference("44", None, "3")]
+    assert references("under subparagraph 3) of Article 44") == [Reference("44", None, "3")]
     assert references("2. Еңбек шарты жазбаша нысанда жасалады.") == []
 
 
@@ -54,6 +58,13 @@ def test_the_point_that_names_a_quoted_one_is_found_in_its_article_or_by_article
     elsewhere = _chunk("b", "Осы Заңның 31-бабы 2-тармағында көзделген тіл.", "9-бап. Тіл", source="law.kk.txt")
     found = referring([(0, quoted)], [chunk, procedure, elsewhere], limit=3)
     assert (1, 0) in found and all(rank != 2 for rank, _ in found)
+    # an article of sub-points only: «44-бабының 3) тармақшасы» names its sub-point 3), not its 2)
+    powers = _chunk("c44", "Президент:\n2) тағайындайды;\n3) шақырады;", "44-бап")
+    names_3 = _chunk("c45", "Осы Конституцияның 44-бабының 3) тармақшасында көзделген жағдайда ...", "45-бап")
+    third = next(i for i, t in enumerate(powers.sentence_texts()) if t.startswith("3)"))
+    second = next(i for i, t in enumerate(powers.sentence_texts()) if t.startswith("2)"))
+    assert referring([(0, third)], [powers, names_3]) == [(1, 0)]
+    assert referring([(0, second)], [powers, names_3]) == []
     # a chunk outside any article has no points to refer to
     assert referring([(0, quoted)], [_chunk("x", ARTICLE, "Кіріспе")]) == []
 
