@@ -249,9 +249,9 @@ class ExtractiveAnswerer:
         references: bool = True,
         limits: bool = True,
     ):
-        self.limits = limits
         self.by_parts = by_parts
         self.references = references
+        self.limits = limits
         self.definitions = definitions
         self.headings = headings
         self.titles = titles

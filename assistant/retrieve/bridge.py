@@ -80,6 +80,7 @@ class TermBridge:
                 words.setdefault(word, (own, lang))
         if not words:
             return {}
+        read_in = tokenized_as or corpus_languages
         out: dict[str, list[str]] = {}
         for word, hits in self.neighbours(list(words)).items():
             own, lang = words[word]
@@ -88,7 +89,6 @@ class TermBridge:
                 continue
             floor = max(self.options.min_similarity, hits[0][1] - self.options.margin)
             # stemmed as the corpus's own tokens were: «неке», «шарты» are Kazakh words in a Kazakh corpus
-            read_in = tokenized_as or corpus_languages
             stems = [stem(w, x) for w, s in hits if s >= floor for x in word_languages(w, read_in)]
             stems = [s for s in dict.fromkeys(stems) if s != own and s not in STOPWORDS]
             if feedback is not None:
