@@ -159,3 +159,72 @@ class SectionPath:
         if not self.open:
             return ""
         return LABEL_SEPARATOR.join([h.label for h in self.open[:-1]] + [self.open[-1].text])
+
+
+# References to a point of a law, in a law's own text and in a question (kk / ru / en reference forms: language
+# resources). A reference names an article (None: "this article"), a point and a sub-point.
+_N = r"(\d+(?:-\d+)?)"
+# each pattern with the groups of (article: None for "this article", point, sub-point); 0: the form has no such part
+_REFERENCES: tuple[tuple[re.Pattern, tuple[int, int, int]], ...] = (
+    # «52-бабы 1-тармағының 25) тармақшасында», «осы баптың 2-тармағында»
+    (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}-тармағ\w*(?:\s+{_N}\)\s+тармақша)?", re.I), (1, 2, 3)),
+    # «44-бабының 3) тармақшасында» (an article of sub-points only)
+    (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}\)\s+тармақша", re.I), (1, 0, 2)),
+    # «подпунктом 25) пункта 1 статьи 52», «пунктом 2 настоящей статьи», «частью 2 настоящей статьи»
+    (re.compile(rf"(?:подпункт\w*\s+{_N}\)\s+)?(?:пункт|част)\w*\s+{_N}\s+(?:настоящей статьи|статьи\s+{_N})", re.I),
+     (3, 2, 1)),
+    # «подпунктом 3) статьи 44»
+    (re.compile(rf"подпункт\w*\s+{_N}\)\s+(?:настоящей статьи|статьи\s+{_N})", re.I), (2, 0, 1)),
+    # "subparagraph (a) of paragraph 1 of Article 5", "paragraph 2 of this Article"
+    (re.compile(rf"(?:sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+)?(?:paragraph|point)\s+{_N}\s+of\s+"
+                rf"(?:this Article|Article\s+{_N})", re.I), (3, 2, 1)),
+    # "subparagraph 3) of Article 44"
+    (re.compile(rf"sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+(?:this Article|Article\s+{_N})", re.I),
+     (2, 0, 1)),
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    article: str | None  # None: "this article"
+    point: str | None  # None: an article of sub-points only
+    subpoint: str | None
+
+
+def references(text: str) -> list[Reference]:
+    """The points of a law a sentence refers to."""
+    found = []
+    for pattern, groups in _REFERENCES:
+        for m in pattern.finditer(text):
+            found.append(Reference(*(m.group(g) if g else None for g in groups)))
+    return found
+
+
+# A question that names an article, with or without its point: "Article 24", "Article 36(2)", «статье 4», «ст. 50»,
+# «13-бабы» (the forms above come first: they name the point too); each with its article and point groups.
+_ASKED_ARTICLE: tuple[tuple[re.Pattern, int, int], ...] = (
+    (re.compile(rf"\b{_N}-ба[бп]\w*", re.I), 1, 0),
+    (re.compile(rf"(?:\bстат(?:ья|ьи|ье|ью|ьей|ьях?)\s+|\bст\.\s*){_N}", re.I), 1, 0),
+    (re.compile(rf"\b(?:article|art\.)\s*{_N}(?:\s*\((\d{{1,3}})\))?", re.I), 1, 2),
+)
+_ARTICLE_NUMBER = re.compile(r"\d+(?:-\d+)?")
+
+
+def asked_reference(question: str) -> Reference | None:
+    """The provision a question names ("What does paragraph 3 of Article 61 require?" -> 61, 3), if any."""
+    for ref in references(question):
+        if ref.article:
+            return ref
+    for pattern, article, point in _ASKED_ARTICLE:
+        if match := pattern.search(question):
+            return Reference(match.group(article), match.group(point) if point else None, None)
+    return None
+
+
+def article_number(section: str | None) -> str | None:
+    """The number of the article a section path ends in («36» for «... › 36-бап. ...», "12" for "Статья 12")."""
+    heading = structural_heading(section_heading(section)) if section else None
+    if heading is None or heading.level != ARTICLE:
+        return None
+    number = _ARTICLE_NUMBER.search(heading.label)
+    return number.group() if number else None

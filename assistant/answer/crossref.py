@@ -9,56 +9,15 @@ A law states a rule in one point and its conditions in another that names the fi
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from assistant.retrieve.types import RetrievedChunk
-from index.structure import section_heading, structural_heading
+from index.structure import article_number, references
 
-_N = r"(\d+(?:-\d+)?)"
-# each pattern with the groups of (article: None for "this article", point, sub-point); 0: the form has no such part
-_REFERENCES: tuple[tuple[re.Pattern, tuple[int, int, int]], ...] = (
-    # «52-бабы 1-тармағының 25) тармақшасында», «осы баптың 2-тармағында»
-    (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}-тармағ\w*(?:\s+{_N}\)\s+тармақша)?", re.I), (1, 2, 3)),
-    # «44-бабының 3) тармақшасында» (an article of sub-points only)
-    (re.compile(rf"(?:{_N}-баб\w*|осы баптың)\s+{_N}\)\s+тармақша", re.I), (1, 0, 2)),
-    # «подпунктом 25) пункта 1 статьи 52», «пунктом 2 настоящей статьи», «частью 2 настоящей статьи»
-    (re.compile(rf"(?:подпункт\w*\s+{_N}\)\s+)?(?:пункт|част)\w*\s+{_N}\s+(?:настоящей статьи|статьи\s+{_N})", re.I),
-     (3, 2, 1)),
-    # «подпунктом 3) статьи 44»
-    (re.compile(rf"подпункт\w*\s+{_N}\)\s+(?:настоящей статьи|статьи\s+{_N})", re.I), (2, 0, 1)),
-    # "subparagraph (a) of paragraph 1 of Article 5", "paragraph 2 of this Article"
-    (re.compile(rf"(?:sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+)?(?:paragraph|point)\s+{_N}\s+of\s+"
-                rf"(?:this Article|Article\s+{_N})", re.I), (3, 2, 1)),
-    # "subparagraph 3) of Article 44"
-    (re.compile(rf"sub-?(?:paragraph|point)\s+\(?(\w{{1,3}})\)?\s+of\s+(?:this Article|Article\s+{_N})", re.I),
-     (2, 0, 1)),
-)
-_ARTICLE_NUMBER = re.compile(r"\d+(?:-\d+)?")
 MAX_ADDED = 1  # referring provisions added to an answer
-
-
-@dataclass(frozen=True)
-class Reference:
-    article: str | None  # None: "this article"
-    point: str | None  # None: an article of sub-points only
-    subpoint: str | None
-
-
-def references(text: str) -> list[Reference]:
-    """The points of a law a sentence refers to."""
-    found = []
-    for pattern, groups in _REFERENCES:
-        for m in pattern.finditer(text):
-            found.append(Reference(*(m.group(g) if g else None for g in groups)))
-    return found
 
 
 def article_of(chunk: RetrievedChunk) -> str | None:
     """The number of the article a chunk is in («36» for «36-бап. ...», "12" for "Статья 12"), else None."""
-    heading = structural_heading(section_heading(chunk.section)) if chunk.section else None
-    number = _ARTICLE_NUMBER.search(heading.label) if heading else None
-    return number.group() if number else None
+    return article_number(chunk.section)
 
 
 def referring(

@@ -21,7 +21,7 @@ from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.retrieve.types import RetrievedChunk
-from index.structure import section_heading, structural_heading
+from index.structure import Reference, article_number, asked_reference, section_heading, structural_heading
 from index.text.concepts import coverage, mentions_in, question_concepts
 from index.text.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from index.text.language import detect_language
@@ -63,6 +63,7 @@ ANSWER_ABLATIONS: dict[str, dict] = {
     "− acronyms": {"acronyms": False},
     "− amounts": {"amounts": False},
     "− limits and fines": {"limits": False},
+    "− asked article": {"articles": False},
 }
 # The quote selection's settings, each set back in turn by the benchmarks' key-fact / answer-in-quotes columns.
 QUOTE_ABLATIONS: dict[str, dict] = {
@@ -92,6 +93,10 @@ COMPLEMENT_WITHIN = 0.08  # ... and one this close if it mentions a part of the 
 # it shortens definition answers at the same recall (legal 475 -> 367 characters, over its Russian texts 641 -> 386,
 # KazQAD 2-12 %); licences, the article's sets and KazQAD's recall unchanged (bench/results/definitions.md)
 DEFINITION_WEIGHT = 0.06
+# For a question that names an article (and point) of a law, a sentence of that article (and point) gains this much
+# (half for the article alone): «36-бабының 2-тармағында не делінген?» is answered by 36-бап 2-тармақ, not by the
+# points that cite it (bench/results/asked-article.md)
+ASKED_WEIGHT = 0.3
 
 
 @dataclass
@@ -108,12 +113,14 @@ def score_sentences(
     definition: list[str] | None = None,
     headings: bool = True,
     titles: bool = True,
+    asked: Reference | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence of the retrieved chunks (each text once), scored by e5 similarity plus the share of the
     question's concepts it mentions in any language (part of those only its context mentions: the sentence before
     and, with `headings` and `titles`, its section's heading and its document's title), exact numbers and names,
     and its chunk's rank; with `definition` (the words of a question that asks what a term means), a sentence that
-    defines a term the question names gains a little."""
+    defines a term the question names gains a little; with `asked` (the article and point a question names), a
+    sentence of that article and point gains too."""
     concepts = question_concepts(expanded)
     bridged = [s for stems in expanded.bridged.values() for s in stems]
     out: dict[str, ScoredSentence] = {}
@@ -123,6 +130,7 @@ def score_sentences(
         mentions = [mentions_in(text) for text in texts]
         heading = mentions_in(section_heading(chunk.section)) if headings and chunk.section else frozenset()
         title = mentions_in(chunk.title) if titles and chunk.title else frozenset()
+        in_asked = asked is not None and article_number(chunk.section) == asked.article
         for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
@@ -146,6 +154,9 @@ def score_sentences(
             score += CHUNK_PRIOR * (chunk.score - top)
             if definition and (term := defined_term(text)) is not None and about(term, definition, bridged):
                 score += DEFINITION_WEIGHT
+            if in_asked:
+                point = chunk.point_at(chunk.sentence_start(i))[0]
+                score += ASKED_WEIGHT * (1.0 if asked.point in (None, point) else 0.5)
             out[text] = ScoredSentence(score, rank, i, text)
     return sorted(out.values(), key=lambda s: -s.score)
 
@@ -202,6 +213,16 @@ def _anything_matched(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> 
     return any(c.match(mentions) for c in question_concepts(expanded))
 
 
+def _asked_article_missing(asked: Reference | None, chunks: list[RetrievedChunk]) -> bool:
+    """Whether a question names an article that the sources do not have: the retrieved chunks are a law's
+    articles (the retriever brings the asked one whenever it exists), none of them the one asked ("Article 99"
+    of a chapter that ends at 62)."""
+    if asked is None:
+        return False
+    numbers = {article_number(c.section) for c in chunks} - {None}
+    return bool(numbers) and asked.article not in numbers
+
+
 def _article_of(chunk: RetrievedChunk, lines: list[str]) -> str:
     """«36-бап. Сынақ мерзімі: » before a quote from an article (a structural heading), once per answer: a legal
     answer says which article it quotes, and the article's title often carries the subject («... Үкіметінің
@@ -248,10 +269,12 @@ class ExtractiveAnswerer:
         titles: bool = True,
         references: bool = True,
         limits: bool = True,
+        articles: bool = True,
     ):
         self.by_parts = by_parts
         self.references = references
         self.limits = limits
+        self.articles = articles
         self.definitions = definitions
         self.headings = headings
         self.titles = titles
@@ -275,6 +298,8 @@ class ExtractiveAnswerer:
         ):
             return self._not_found(question, language)
         if self.abstain_below.retrieval_too_weak(language, chunks):
+            return self._not_found(question, language)
+        if self.articles and _asked_article_missing(asked_reference(question), chunks):
             return self._not_found(question, language)
         parts = question_parts(question) if self.by_parts else [question]
         if len(parts) == 1:
@@ -337,7 +362,8 @@ class ExtractiveAnswerer:
         """The sentences that answer `question`, or None when the sources do not: the best one is too weak, or a
         quantity question finds no figure for the place, year and measure it asks about."""
         definition = question_words(question) if self.definitions and asks_for_definition(question) else None
-        ranked = score_sentences(chunks, expanded, definition, self.headings, self.titles)
+        asked = asked_reference(question) if self.articles else None
+        ranked = score_sentences(chunks, expanded, definition, self.headings, self.titles, asked)
         if not ranked or ranked[0].score < self.abstain_below.for_languages(
             language, detect_language(ranked[0].text, default=chunks[ranked[0].chunk_rank].language or language)
         ):

@@ -21,6 +21,7 @@ from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
 from index.lexical import in_context
 from index.store import ChromaStore, StoredChunk
+from index.structure import Reference, article_number, asked_reference, point_of
 from index.text.concepts import (
     Concept,
     adjacency,
@@ -53,6 +54,7 @@ class Weights:
     names: float = 0.05
     summary: float = -0.02  # abstracts and keyword lists restate the body: cite the body, where the facts are
     note: float = -0.05  # editorial notes (amendment history) annotate an article; the article states the law
+    asked: float = 0.2  # the article (and point) a question names: "What does Article 36(2) say?"
 
 
 # Derek's additions over dense + BM25, each switched off in turn by the benchmarks' ablation rows:
@@ -62,6 +64,7 @@ ABLATIONS: dict[str, dict] = {
     "+ language shift": {"shift": "replace"},
     "+ domain lexicon": {"lexicon": (Path(__file__).resolve().parents[2] / "lexicons" / "central-asia.tsv",)},
     "+ sentence search": {"sentence_search": True},
+    "− asked article": {"articles": False},
 }
 
 _FUSED = tuple(f.name for f in fields(Weights))
@@ -83,6 +86,7 @@ class Signals:
     names: float = 0.0
     summary: float = 0.0
     note: float = 0.0
+    asked: float = 0.0
     sentence_scores: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
     bridged: dict[str, list[str]] | None = None
@@ -108,6 +112,7 @@ class HybridRetriever:
         # the legal set and KazQAD kk/en/ru it found no gold chunk the others miss (hit@1/@5 identical on the
         # first two, R@1/R@5 within 0.003 on KazQAD), and its graph (4 sentences a chunk) is what a cold start loads.
         sentence_search: bool = False,
+        articles: bool = True,  # a question that names an article or point finds it (the `asked` signal)
     ):
         self.lexicon = load_lexicon(tuple(lexicon))
         self.store = store
@@ -118,6 +123,7 @@ class HybridRetriever:
         self.weights = weights or Weights()
         self.dense_k, self.sentence_k, self.lexical_k = dense_k, sentence_k, lexical_k
         self.sentence_search = sentence_search
+        self.articles = articles
         # the lexical side is persisted with the chunks (index/lexical.py): opening it reads nothing per chunk;
         # an index written before it existed, or by another machine to a Chroma server, is brought in step once
         self.lex = store.lexical
@@ -225,6 +231,9 @@ class HybridRetriever:
         candidates.update((cid, None) for cid, _ in lexical.top(self.lexical_k))
         if expanded.numbers:
             candidates.update((cid, None) for cid in self._chunks_with_numbers(expanded.numbers))
+        asked = asked_reference(question) if self.articles else None
+        if asked is not None:
+            candidates.update((cid, None) for cid in self._article_chunks(asked.article))
         lex_max = lexical.max() or 1.0
         concepts = question_concepts(expanded)
         df = self.lex.df(t for c in concepts for alt in (*c.alternatives, *c.bridged) for t in alt)
@@ -253,6 +262,8 @@ class HybridRetriever:
             meta = chunk.metadata
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")
+            if asked is not None:
+                sig.asked = asked_match(chunk, asked)
 
             sig.bridged = expanded.bridged
             out[cid] = sig
@@ -279,6 +290,14 @@ class HybridRetriever:
 
     def _chunks_with_numbers(self, numbers: list[str]) -> list[str]:
         return list(self.lex.with_numbers(numbers, self.lexical_k))
+
+    def _article_chunks(self, article: str) -> list[str]:
+        """The chunks of the articles numbered `article` (in any document): among the chunks whose tokens hold its
+        number (each chunk's tokens include its heading, «24-бап. ...»), those whose section is that article."""
+        number = article.split("-")[0]
+        hits = self.lex.bm25({lang: [number] for lang in ("kk", "ru", "en")}).top(ARTICLE_LOOKUP)
+        records = self.lex.records([cid for cid, _ in hits])
+        return [cid for cid, rec in records.items() if article_number((rec.metadata or {}).get("section")) == article]
 
     def _results(self, hits: list[tuple[str, float]]) -> list[RetrievedChunk]:
         found = self._candidates([cid for cid, _ in hits])
@@ -310,6 +329,20 @@ class HybridRetriever:
         if sig is not None and sig.bridged:
             result.bridged = sig.bridged
         return result
+
+
+ARTICLE_LOOKUP = 200  # chunks holding an asked article's number that are looked at for its section
+
+
+def asked_match(chunk: StoredChunk, asked: Reference) -> float:
+    """1 for a chunk of the article a question names (and of its point, when it names one: a point the chunk starts
+    in or opens), 0.5 for the article without that point, else 0."""
+    if article_number(chunk.metadata.get("section")) != asked.article:
+        return 0.0
+    if asked.point is None:
+        return 1.0
+    points = {chunk.metadata.get("point")} | {point_of(line) for line in chunk.text.split("\n")}
+    return 1.0 if asked.point in points else 0.5
 
 
 @dataclass

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from assistant.answer.crossref import Reference, references, referring
+from assistant.answer.crossref import referring
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.retrieve.types import RetrievedChunk
 from index.sentences import split_sentences
+from index.structure import Reference, references
 
 
 def test_references_are_read_in_kazakh_russian_and_english():

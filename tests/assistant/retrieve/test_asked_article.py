@@ -1,0 +1,62 @@
+"""A question that names an article or a point of a law («36-бабының 2-тармағында», «пункт 1 статьи 33", "Article
+24") is answered from that provision, and one that names an article the sources lack is not answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.structure import Reference, article_number, asked_reference
+
+
+@pytest.mark.parametrize(
+    ("question", "reference"),
+    [
+        ("What does Article 24 of the Labour Code say?", Reference("24", None, None)),
+        ("What does Article 36(2) say?", Reference("36", "2", None)),
+        ("What does paragraph 3 of Article 61 require?", Reference("61", "3", None)),
+        ("Что предусматривает пункт 1 статьи 33 Трудового кодекса?", Reference("33", "1", None)),
+        ("О чём статья 50 Трудового кодекса?", Reference("50", None, None)),
+        ("Что говорится в ст. 7?", Reference("7", None, None)),
+        ("Еңбек кодексінің 36-бабының 2-тармағында не делінген?", Reference("36", "2", None)),
+        ("48-бабы 2-тармағының 1) тармақшасында не айтылған?", Reference("48", "2", "1")),
+        ("Тіл туралы заңның 13-бабы не туралы?", Reference("13", None, None)),
+        ("25-1-бапта не делінген?", Reference("25-1", None, None)),
+    ],
+)
+def test_the_provision_a_question_names_is_read(question, reference):
+    assert asked_reference(question) == reference
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What does the article say about the 'debt trap'?", "Какие организации упоминаются в рекомендациях статьи?",
+     "Сколько статей в законе?", "What happened in 1986?"],
+)
+def test_a_question_that_names_no_provision_has_none(question):
+    assert asked_reference(question) is None
+
+
+def test_the_article_of_a_section_path():
+    assert article_number("2-БӨЛІМ › 4-тарау › 36-бап. Сынақ мерзімі") == "36"
+    assert article_number("РАЗДЕЛ 2 › Глава 4 › Статья 24. Предмет трудового договора") == "24"
+    assert article_number("25-1-бап. Ономастика комиссияларының құзыреті") == "25-1"
+    assert article_number("2-БӨЛІМ › 4-тарау") is None  # a chapter is no article
+    assert article_number(None) is None
+
+
+def test_the_named_point_is_retrieved_and_quoted(legal_service):
+    """r03 of bench/data/legal-refs: without the signal the article is not in the top 5 (its first read)."""
+    question = "Еңбек кодексінің 36-бабының 2-тармағында не делінген?"
+    top = legal_service.retrieve(question, k=1)[0]
+    assert "36-бап" in (top.section or "")
+    without = legal_service.retrieve(question, k=5, options={"articles": False})
+    assert all("36-бап" not in (c.section or "") for c in without)
+    answer = legal_service.ask(question)
+    assert "үш айдан аспауға" in " ".join(c.quote for c in answer.citations)
+
+
+def test_an_article_the_sources_lack_is_not_answered(legal_service):
+    """Chapter 4 of the Labour Code ends at article 62; the Law on Languages at 27."""
+    assert not legal_service.ask("What does Article 99 of the Labour Code say?").answerable
+    assert not legal_service.ask("Еңбек кодексінің 120-бабында не айтылған?").answerable
+    assert legal_service.ask("What does Article 24 of the Labour Code say?").answerable
