@@ -21,7 +21,14 @@ from assistant.answer.types import Answer, Citation
 from assistant.answer.verify import INSTRUCTION
 from assistant.messages import message
 from assistant.retrieve.types import RetrievedChunk
-from index.structure import Reference, article_number, asked_reference, section_heading, structural_heading
+from index.structure import (
+    Reference,
+    article_number,
+    asked_reference,
+    is_note,
+    section_heading,
+    structural_heading,
+)
 from index.text.concepts import coverage, mentions_in, question_concepts
 from index.text.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from index.text.language import detect_language
@@ -130,7 +137,8 @@ def score_sentences(
         mentions = [mentions_in(text) for text in texts]
         heading = mentions_in(section_heading(chunk.section)) if headings and chunk.section else frozenset()
         title = mentions_in(chunk.title) if titles and chunk.title else frozenset()
-        in_asked = asked is not None and article_number(chunk.section) == asked.article
+        # an editorial note («Ескерту. 37-бапқа өзгерістер енгізілді ...») is metadata of its article, not what it says
+        in_asked = asked is not None and article_number(chunk.section) == asked.article and not is_note(chunk.text)
         for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue

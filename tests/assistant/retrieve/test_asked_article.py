@@ -60,3 +60,12 @@ def test_an_article_the_sources_lack_is_not_answered(legal_service):
     assert not legal_service.ask("What does Article 99 of the Labour Code say?").answerable
     assert not legal_service.ask("Еңбек кодексінің 120-бабында не айтылған?").answerable
     assert legal_service.ask("What does Article 24 of the Labour Code say?").answerable
+
+
+def test_an_articles_amendment_note_is_not_what_it_says(legal_service):
+    """Article 37's closest sentence to "What does Article 37 say?" is its note «37-бапқа өзгерістер енгізілді ...»:
+    the note is metadata of the article (the retriever already ranks notes below articles), so the asked-article
+    weight passes it over for the article's points."""
+    quotes = " ".join(c.quote for c in legal_service.ask("What does Article 37 of the Labour Code say?").citations)
+    assert "сынақ мерзімі" in quotes
+    assert "өзгерістер енгізілді" not in quotes
