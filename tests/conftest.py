@@ -130,6 +130,21 @@ def legal_service(tmp_path_factory):
     return service
 
 
+DECLARATION = REPO / "tests" / "data" / "declaration"
+
+
+@pytest.fixture(scope="session")
+def declaration_service(tmp_path_factory):
+    """A Derek service over a short declaration in Kazakh (tests/data/declaration): articles whose headings are
+    their number alone («5-бап»), so no chunk's text repeats the number."""
+    from assistant.service import Derek
+
+    service = Derek(make_settings(tmp_path_factory.mktemp("derek-declaration-home")))
+    report = service.index([DECLARATION / "declaration.kk.txt"])
+    assert not report.failed and len(report.added) == 1, report.to_dict()
+    return service
+
+
 LICENCES = REPO / "bench" / "data" / "licences"
 
 

@@ -69,3 +69,23 @@ def test_an_articles_amendment_note_is_not_what_it_says(legal_service):
     quotes = " ".join(c.quote for c in legal_service.ask("What does Article 37 of the Labour Code say?").citations)
     assert "сынақ мерзімі" in quotes
     assert "өзгерістер енгізілді" not in quotes
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "words"),
+    [
+        ("What does Article 5 say?", "5-бап", "азаптауға"),
+        ("Что говорится в статье 16?", "16-бап", "неке"),
+        ("26-бапта не делінген?", "26-бап", "білім"),
+    ],
+)
+def test_an_article_named_by_number_alone_is_quoted(declaration_service, question, article, words):
+    """Before the asked article counted as a match, these abstained: no word of the question is in the text."""
+    answer = declaration_service.ask(question)
+    assert answer.answerable, answer.answer
+    assert answer.citations[0].section.endswith(article)
+    assert words in answer.citations[0].quote.lower()
+
+
+def test_an_article_the_declaration_lacks_is_not_answered(declaration_service):
+    assert not declaration_service.ask("What does Article 40 say?").answerable
