@@ -207,7 +207,7 @@ _ASKED_ARTICLE: tuple[tuple[re.Pattern, int, int], ...] = (
     (re.compile(rf"(?:\bстат(?:ья|ьи|ье|ью|ьей|ьях?)\s+|\bст\.\s*){_N}", re.I), 1, 0),
     (re.compile(rf"\b(?:article|art\.)\s*{_N}(?:\s*\((\d{{1,3}})\))?", re.I), 1, 2),
 )
-_ARTICLE_NUMBER = re.compile(r"\d+(?:-\d+)?")
+_ARTICLE_NUMBER = re.compile(_N)
 
 
 def asked_reference(question: str) -> Reference | None:

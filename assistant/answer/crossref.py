@@ -15,11 +15,6 @@ from index.structure import article_number, references
 MAX_ADDED = 1  # referring provisions added to an answer
 
 
-def article_of(chunk: RetrievedChunk) -> str | None:
-    """The number of the article a chunk is in («36» for «36-бап. ...», "12" for "Статья 12"), else None."""
-    return article_number(chunk.section)
-
-
 def referring(
     quoted: list[tuple[int, int]], chunks: list[RetrievedChunk], limit: int = MAX_ADDED
 ) -> list[tuple[int, int]]:
@@ -28,7 +23,7 @@ def referring(
     have, added = set(quoted), []
     for rank, index in quoted:
         chunk = chunks[rank]
-        article = article_of(chunk)
+        article = article_number(chunk.section)
         point, subpoint = chunk.point_at(chunk.sentence_start(index))
         subpoint = subpoint.rstrip(")") if subpoint else None
         if not article or not (point or subpoint):
@@ -36,7 +31,7 @@ def referring(
         for other_rank, other in enumerate(chunks):
             if other.source != chunk.source:
                 continue
-            here = article_of(other)
+            here = article_number(other.section)
             for j, text in enumerate(other.sentence_texts()):
                 if len(added) >= limit:
                     return added

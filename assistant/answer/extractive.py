@@ -302,15 +302,16 @@ class ExtractiveAnswerer:
         if not (expanded.own_terms or expanded.concepts or expanded.names):
             return self._not_found(question, language)  # no content word («Бұл не?», "What is it?"): nothing to find
         asked = asked_reference(question) if self.articles else None
+        asked_found = _asked_article_found(asked, chunks)
         if (
-            not (_anything_matched(chunks, expanded) or _asked_article_found(asked, chunks))
+            not (_anything_matched(chunks, expanded) or asked_found)
             or missing_entities(chunks, expanded)
             or (self.acronyms and unseen_acronyms(question, language, chunks, expanded))
         ):
             return self._not_found(question, language)
         if self.abstain_below.retrieval_too_weak(language, chunks):
             return self._not_found(question, language)
-        if asked is not None and not _asked_article_found(asked, chunks) and _articles_of(chunks):
+        if asked is not None and not asked_found and _articles_of(chunks):
             return self._not_found(question, language)  # an article of a law the sources do not have
         parts = question_parts(question) if self.by_parts else [question]
         if len(parts) == 1:
