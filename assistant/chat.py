@@ -9,8 +9,11 @@ from assistant.history import memory
 from assistant.llamaindex import DerekChatEngine
 from index.text.language import detect_language
 
-# Words that make a question lean on the previous turn: conjunction openers and anaphora, in kk/ru/en.
-_OPENERS = {"and", "also", "what", "how", "but", "а", "и", "ещё", "еще", "также", "ал", "тағы", "және"}
+# Words that make a question lean on the previous turn: conjunction openers and anaphora, in kk/ru/en. A question
+# that opens with a conjunction continues the conversation at any length («А где и когда прошёл первый
+# стратегический диалог ...?», 13 words); one that opens with "what" or "how" only when short.
+_CONJUNCTIONS = {"and", "also", "but", "а", "и", "ещё", "еще", "также", "ал", "тағы", "және"}
+_OPENERS = _CONJUNCTIONS | {"what", "how"}
 _ANAPHORA = {
     "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "he", "she", "his", "her",
     "он", "она", "оно", "они", "его", "её", "ее", "их", "ней", "нём", "нем", "них", "этом", "этой", "этого",
@@ -25,7 +28,12 @@ def is_follow_up(question: str) -> bool:
     words = [w.lower() for w in _WORD.findall(question)]
     if not words:
         return False
-    return words[0] in _OPENERS and len(words) <= 10 or any(w in _ANAPHORA for w in words) or len(words) <= 3
+    return (
+        words[0] in _CONJUNCTIONS
+        or words[0] in _OPENERS and len(words) <= 10
+        or any(w in _ANAPHORA for w in words)
+        or len(words) <= 3
+    )
 
 
 def condense(question: str, history: list[Turn]) -> str:

@@ -25,6 +25,10 @@ def turns(*pairs: tuple[str, str]) -> list[Turn]:
     "И когда это произошло?",
     "Ал оның экспорты қанша?",
     "Тағы не айтылған?",
+    # a conjunction opener continues the conversation at any length
+    "And for a chief accountant or the head of a branch of a company?",
+    "А где и когда прошёл первый стратегический диалог министров иностранных дел двух стран?",
+    "Ал бұзушылықты тоқтатқаннан кейін лицензия қандай мерзімде және қалай қалпына келеді?",
 ])
 def test_follow_ups_are_detected(question):
     assert is_follow_up(question)
@@ -34,6 +38,7 @@ def test_follow_ups_are_detected(question):
     "What was the trade volume between China and Turkmenistan in 2023 according to the article?",
     "Какие региональные организации безопасности упоминаются в рекомендациях статьи?",
     "Өзбекстанның қазіргі сыртқы саясатын сипаттау үшін қандай термин пайда болды?",
+    "What documents does an employer need to sign an employment contract with a new worker?",
 ])
 def test_standalone_questions_are_not_follow_ups(question):
     assert not is_follow_up(question)
