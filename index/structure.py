@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 
 PART, CHAPTER, ARTICLE = 1, 2, 3
+# the divisions of a code between those: a sub-part of a part («1-кіші бөлім», «Подраздел 1») and a paragraph of a
+# chapter, which groups its articles («1-параграф. Жалпы ережелер», «Параграф 1. Общие положения»)
+SUBPART, PARAGRAPH = 1.5, 2.5
 
 _NUMBER = r"(\d+(?:[-.]\d+)*|[IVXLC]+)"
 # text after a structural number: ". Title", ": Title", " - Title", or nothing
@@ -19,11 +22,15 @@ _AFTER = r"(?:\s*[.:]\s*|\s+[-–—]\s+|\s*$)"
 _LABELS: tuple[tuple[int, str], ...] = (
     # Kazakh: the number comes first («24-бап», «1 тарау», «2-БӨЛІМ», «24-1-бап»)
     (PART, _NUMBER + r"[-\s]?бөлім"),
+    (SUBPART, _NUMBER + r"[-\s]?кіші\s+бөлім"),
     (CHAPTER, _NUMBER + r"[-\s]?тарау"),
+    (PARAGRAPH, _NUMBER + r"[-\s]?параграф"),
     (ARTICLE, _NUMBER + r"[-\s]?бап"),
     # Russian and English: the word comes first
     (PART, r"(?:раздел|часть|part)\s+" + _NUMBER),
+    (SUBPART, r"подраздел\s+" + _NUMBER),
     (CHAPTER, r"(?:глава|chapter)\s+" + _NUMBER),
+    (PARAGRAPH, r"параграф\s+" + _NUMBER),
     (ARTICLE, r"(?:статья|article|section|§)\s*" + _NUMBER),
 )
 _PATTERNS = tuple((level, re.compile(label + _AFTER, re.IGNORECASE)) for level, label in _LABELS)
@@ -56,7 +63,7 @@ _INLINE_TITLE = re.compile(
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  # PART, CHAPTER, ARTICLE; 1-6 for Markdown headings; 1 for other headings
+    level: float  # PART, SUBPART, CHAPTER, PARAGRAPH, ARTICLE; 1-6 for Markdown headings; 1 for other headings
     label: str  # how the path names it: «36-бап», "Статья 12", or the whole heading text
     text: str  # the whole heading line
 

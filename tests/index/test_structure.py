@@ -10,7 +10,17 @@ from index.chunk import chunk_document
 from index.clean import clean
 from index.document import Page, RawDocument
 from index.load import load
-from index.structure import ARTICLE, CHAPTER, PART, SectionPath, is_note, point_of, structural_heading
+from index.structure import (
+    ARTICLE,
+    CHAPTER,
+    PARAGRAPH,
+    PART,
+    SUBPART,
+    SectionPath,
+    is_note,
+    point_of,
+    structural_heading,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +43,11 @@ from index.structure import ARTICLE, CHAPTER, PART, SectionPath, is_note, point_
         ("РАЗДЕЛ II ЧЕЛОВЕК И ГРАЖДАНИН", PART, "РАЗДЕЛ II"),
         ("2-тарау ЕҢБЕК ШАРТЫ", CHAPTER, "2-тарау"),
         ("CHAPTER 2 DEFINITIONS", CHAPTER, "CHAPTER 2"),
+        # the divisions of codes between part and chapter, and between chapter and article
+        ("1-параграф. Жалпы ережелер", PARAGRAPH, "1-параграф"),
+        ("Параграф 2. Общие положения", PARAGRAPH, "Параграф 2"),
+        ("1-кіші бөлім. Жалпы ережелер", SUBPART, "1-кіші бөлім"),
+        ("Подраздел 3. Право собственности", SUBPART, "Подраздел 3"),
     ],
 )
 def test_structural_headings_in_three_languages(line, level, label):
@@ -64,6 +79,45 @@ def test_a_heading_closes_those_of_its_level_and_below():
     following = path.enter(structural_heading("37-бап. Еңбек шартын өзгерту"))
     assert following == "2-БӨЛІМ › 4-тарау › 37-бап. Еңбек шартын өзгерту"
     assert path.enter(structural_heading("5-тарау. ЖҰМЫС УАҚЫТЫ")) == "2-БӨЛІМ › 5-тарау. ЖҰМЫС УАҚЫТЫ"
+
+
+CODE = """Қазақстан Республикасының Кәсіпкерлік кодексі
+
+1-бөлім. ЖАЛПЫ ЕРЕЖЕЛЕР
+
+2-тарау. КӘСІПКЕРЛІК СУБЪЕКТІЛЕРІ
+
+1-параграф. Жалпы ережелер
+
+3-бап. Кәсіпкерлік субъектілері
+
+Азаматтар, қандастар және заңды тұлғалар кәсіпкерлік субъектілері болып табылады.
+
+2-параграф. Шағын кәсіпкерлік
+
+4-бап. Шағын кәсіпкерлік субъектілері
+
+Жұмыскерлерінің жылдық орташа саны жүз адамнан аспайтын дара кәсіпкерлер шағын кәсіпкерлік субъектілері болып табылады.
+
+3-тарау. МЕМЛЕКЕТТІК РЕТТЕУ
+
+5-бап. Мемлекеттік реттеудің мақсаттары
+
+Мемлекеттік реттеу кәсіпкерлік үшін қолайлы жағдай жасау мақсатында жүзеге асырылады.
+"""
+
+
+def test_a_code_s_paragraphs_group_its_articles_and_are_not_their_text():
+    """«2-параграф. Шағын кәсіпкерлік» opens a division of the chapter: it is neither the last line of article 3 nor
+    left open under the next chapter."""
+    doc = clean(RawDocument(source="code.kk.txt", title="Кәсіпкерлік кодексі", pages=[Page(CODE)]))
+    sections = {p.text[:20]: p.section for p in doc.paragraphs}
+    assert sections["Азаматтар, қандастар"] == "1-бөлім › 2-тарау › 1-параграф › 3-бап. Кәсіпкерлік субъектілері"
+    assert sections["Жұмыскерлерінің жылд"] == (
+        "1-бөлім › 2-тарау › 2-параграф › 4-бап. Шағын кәсіпкерлік субъектілері"
+    )
+    assert sections["Мемлекеттік реттеу к"] == "1-бөлім › 3-тарау › 5-бап. Мемлекеттік реттеудің мақсаттары"
+    assert not any("параграф" in p.text for p in doc.paragraphs)
 
 
 def test_notes_and_points():
