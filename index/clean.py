@@ -332,6 +332,10 @@ class _UnitReader:
             ):
                 last.text = last.name = f"{last.text} {text}"  # an all-caps title wrapped over two lines
                 last.heading = Heading(last.heading.level, last.text, last.text) if last.heading else None
+            elif _bare_label(last) and _is_all_caps(text) and not structural_heading(text):
+                # the title of a heading that is its number alone, on the next line («I бөлім» / «ЖАЛПЫ ЕРЕЖЕЛЕР»)
+                last.text = last.name = f"{last.text}. {text}"
+                last.heading = Heading(last.heading.level, last.heading.label, last.text)
             else:
                 self.units.append(_Unit("heading", heading.text, line.page, heading.text, heading))
         elif label or _starts_paragraph(text, paragraph, self.blank_before, self.pdf_like, self.width):
@@ -364,6 +368,12 @@ def _continues_heading(last: _Unit | None, text: str, paragraph: list[str], blan
         and not _TERMINAL.search(last.text)
         and len(last.text) + len(text) <= MAX_HEADING_CHARS
     )
+
+
+def _bare_label(unit: _Unit | None) -> bool:
+    """Whether a unit is a part, chapter or article heading that is its number alone («I бөлім», "Раздел 2")."""
+    heading = unit.heading if unit is not None and unit.kind == "heading" else None
+    return bool(heading and heading.text == heading.label and structural_heading(heading.text))
 
 
 def _retitled(heading: Heading, text: str) -> Heading:

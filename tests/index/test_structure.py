@@ -259,3 +259,33 @@ def test_an_outline_title_the_page_does_not_show_adds_nothing():
     pages = [Page("Intro line.\nPayment terms\nThe buyer pays.", 1)]
     marked = mark_outline(pages, [(0, "Annex B", 1), (0, "Payment terms", 2), (5, "Missing page", 1)])
     assert marked[0].text == "Intro line.\n## Payment terms\nThe buyer pays."
+
+
+CONSTITUTION = """ҚАЗАҚСТАН РЕСПУБЛИКАСЫНЫҢ КОНСТИТУЦИЯСЫ
+
+I бөлім
+
+ЖАЛПЫ ЕРЕЖЕЛЕР
+
+1-бап
+
+1. Қазақстан Республикасы өзін демократиялық, зайырлы, құқықтық және әлеуметтік мемлекет ретінде орнықтырады.
+
+II бөлім
+
+АДАМ ЖӘНЕ АЗАМАТ
+
+10-бап
+
+1. Қазақстан Республикасының азаматтығы заңға сәйкес алынады және тоқтатылады.
+"""
+
+
+def test_the_title_under_a_bare_numbered_heading_is_its_title_not_the_next_article_s_text():
+    """«I бөлім» with «ЖАЛПЫ ЕРЕЖЕЛЕР» on the next line (the Constitution's layout): the capitals name the part;
+    before, they became the first paragraph of article 1."""
+    doc = clean(RawDocument(source="constitution.kk.txt", title="Конституция", pages=[Page(CONSTITUTION)]))
+    texts = [p.text for p in doc.paragraphs]
+    assert "ЖАЛПЫ ЕРЕЖЕЛЕР" not in texts and "АДАМ ЖӘНЕ АЗАМАТ" not in texts
+    assert "I бөлім. ЖАЛПЫ ЕРЕЖЕЛЕР" in doc.text and "II бөлім. АДАМ ЖӘНЕ АЗАМАТ" in doc.text
+    assert [p.section for p in doc.paragraphs[-2:]] == ["I бөлім › 1-бап", "II бөлім › 10-бап"]
