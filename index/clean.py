@@ -144,6 +144,37 @@ def _all_caps_paragraphs(lines: list[_Line]) -> set[int]:
     return found
 
 
+# A "#" line that is an item of a numbered list, as MediaWiki writes one («# Исабаев Қалмұқан – жазушы (1925)»), not
+# a Markdown heading: too long for a heading, two sentences in it, in lower case or ending in ";" or "," as a list
+# item goes on, or one of a run of such lines with nothing between
+_LIST_MARK = re.compile(r"#\s+(\S.*)")
+_TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?…]\s+[\"«“(]?[^\W\d_]")
+MIN_LIST_RUN = 3
+
+
+def _wiki_list_items(lines: list[_Line]) -> dict[int, str]:
+    """Line index -> item text for the "# ..." lines that are numbered list items (a run of MIN_LIST_RUN+ of them
+    with no blank line between: three headings in a row with no text under any is no document's outline)."""
+    marked = {i: m.group(1) for i, line in enumerate(lines) if (m := _LIST_MARK.fullmatch(line.text))}
+    items = {
+        i: text
+        for i, text in marked.items()
+        if len(text) > MAX_HEADING_CHARS
+        or (len(text) > MAX_HEADING_CHARS // 4 and _TWO_SENTENCES.search(text))  # not "# Mr. Smith"
+        or text[0].islower()
+        or text.rstrip().endswith((";", ","))
+    }
+    run: list[int] = []
+    for i in [*sorted(marked), -2]:
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if len(run) >= MIN_LIST_RUN:
+            items.update((j, marked[j]) for j in run)
+        run = [i]
+    return items
+
+
 def _numbered_headings(lines: list[_Line]) -> dict[int, tuple[Heading, str]]:
     """Line index -> (heading, the text that runs on after it) for the numbered section headings of a plain text:
     a numbered title on a line of its own (a blank or an underline before and after it), or an English Title Case
@@ -257,6 +288,7 @@ class _UnitReader:
         self.vocabulary = _Vocabulary(lines) if pdf_like else None
         self.numbered = _numbered_headings(lines)
         self.caps_text = _all_caps_paragraphs(lines)
+        self.list_items = _wiki_list_items(lines)
         self.units: list[_Unit] = []
         self.paragraph: list[str] = []  # the lines of the paragraph being read, joined as they will be
         self.page: int | None = None  # the page it starts on
@@ -269,6 +301,10 @@ class _UnitReader:
                 self.blank_before = True
             elif i in self.numbered:
                 self._numbered_heading(i, line)
+            elif i in self.list_items:  # a paragraph of its own, without the list mark
+                self._flush()
+                self._start_paragraph(self.list_items[i], line.page)
+                self.blank_before = False
             elif UNDERLINE.fullmatch(line.text):
                 self._underline(i, line.text)
             elif _continues_heading(self._last(), line.text, self.paragraph, self.blank_before):

@@ -200,6 +200,29 @@ def test_mediawiki_headings_become_sections(tmp_path):
     ]
 
 
+def test_mediawiki_numbered_list_items_are_text_not_headings(tmp_path):
+    """A Wikipedia export writes a numbered list with "#": a run of such lines, an item in lower case or ending in
+    ";", or one that holds sentences, is text (before, each became a heading and its text left every chunk: the
+    answers of 9 KazQAD passages, «Торайғыров Сұлтанмахмұт – ақын, демократ (1893-1920)», were unretrievable); a
+    short "# Title" line is still a Markdown heading."""
+    path = tmp_path / "wiki.txt"
+    path.write_text(
+        "Павлодар облысы\n\n# Танымал тұлғалар\n\nОблыстан шыққан белгілі адамдар:\n"
+        "# Исабаев Қалмұқан – жазушы, өлкетанушы (1925)\n# Көпеев Мәшхүр-Жүсіп – ақын (1857-1931)\n"
+        "# Торайғыров Сұлтанмахмұт – ақын, демократ (1893-1920)\n\n"
+        "Эмбрионалдық даму кезеңінде зигота:\n# көптеген жасушалар түзе отырып, бірнеше рет бөлінеді;\n\n"
+        "# Артқы миға мишық пен ми көпірі жатады. Ми көпірі ортаңғы ми мен сопақша мидың аралығына орналасқан.\n",
+        encoding="utf-8",
+    )
+    doc = clean(load(path))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Торайғыров Сұлтанмахмұт – ақын, демократ (1893-1920)" in texts
+    assert "көптеген жасушалар түзе отырып, бірнеше рет бөлінеді;" in texts
+    assert any(t.startswith("Артқы миға мишық") for t in texts)
+    assert {p.section for p in doc.paragraphs if p.text.startswith(("Исабаев", "Торайғыров"))} == {"Танымал тұлғалар"}
+    assert not any(t.startswith("#") for t in texts)
+
+
 def test_plain_text_numbered_and_underlined_sections(tmp_path):
     """A plain-text licence or contract: an underlined title ("=" level 1), numbered section titles on a line of
     their own (also underlined with "-"), numbered sub-sections, and English Title Case titles that run on into
