@@ -164,14 +164,13 @@ def _wiki_list_items(lines: list[_Line]) -> dict[int, str]:
         or text[0].islower()
         or text.rstrip().endswith((";", ","))
     }
-    run: list[int] = []
-    for i in [*sorted(marked), -2]:
-        if run and i == run[-1] + 1:
-            run.append(i)
-            continue
-        if len(run) >= MIN_LIST_RUN:
-            items.update((j, marked[j]) for j in run)
-        run = [i]
+    runs: list[list[int]] = []
+    for i in sorted(marked):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    items.update((i, marked[i]) for run in runs if len(run) >= MIN_LIST_RUN for i in run)
     return items
 
 

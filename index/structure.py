@@ -19,7 +19,7 @@ SUBPART, PARAGRAPH = 1.5, 2.5
 _NUMBER = r"(\d+(?:[-.]\d+)*|[IVXLC]+)"
 # text after a structural number: ". Title", ": Title", " - Title", or nothing
 _AFTER = r"(?:\s*[.:]\s*|\s+[-–—]\s+|\s*$)"
-_LABELS: tuple[tuple[int, str], ...] = (
+_LABELS: tuple[tuple[float, str], ...] = (
     # Kazakh: the number comes first («24-бап», «1 тарау», «2-БӨЛІМ», «24-1-бап»)
     (PART, _NUMBER + r"[-\s]?бөлім"),
     (SUBPART, _NUMBER + r"[-\s]?кіші\s+бөлім"),
