@@ -58,6 +58,11 @@ def qa(
                      "header, page numbers, justified lines), DOCX (heading styles) or saved web pages (the text in "
                      "<main> among a site's menu, sidebar and footer) instead (results: <name>.<as>)."),
     ] = Format.TXT,
+    plain: Annotated[
+        bool,
+        typer.Option("--plain-letters", help="Ask the Kazakh questions as typed on a Russian keyboard, without "
+                     "Kazakh letters (ә ғ қ ң ө ұ ү һ і as а г к н о у у х и; results: <name>.plain)."),
+    ] = False,
 ) -> None:
     """Evidence hit@1/@5 per retrieval mode and language on a question set, then the final pipeline's answers."""
     from bench import qa as qa_bench
@@ -76,12 +81,12 @@ def qa(
     settings["embed_engine"] = engine  # always named: the Settings default must not stand in for the asked engine
     name = ".".join(
         [name or qa_bench.result_name(file)] + (["domain"] if lexicon else []) + ([engine] if engine != "auto" else [])
-        + ([as_format.value] if as_format is not Format.TXT else [])
+        + ([as_format.value] if as_format is not Format.TXT else []) + (["plain"] if plain else [])
     )
     typer.echo(
         qa_bench.run(
             require(file, "Dev question file"), require(data, "Corpus folder"), home=home, limit=limit,
-            settings=settings, name=name,
+            settings=settings, name=name, plain=plain,
         )
     )
 
@@ -104,6 +109,11 @@ def xling_cmd(
     only: Annotated[list[str] | None, typer.Option("--only", help="Only these rows (variant names or modes).")] = None,
     name: Annotated[str, typer.Option("--name", help="Results file stem in bench/results/.")] = "xling",
     engine: Engine = EmbedEngine.AUTO,
+    plain: Annotated[
+        bool,
+        typer.Option("--plain-letters", help="Ask the Kazakh questions as typed without Kazakh letters (results: "
+                     "<name>.plain)."),
+    ] = False,
 ) -> None:
     """KazQAD questions in kk, en and ru over one index: R@1, R@5, MRR@10 per language, baselines, ablations."""
     from bench import xling
@@ -111,8 +121,9 @@ def xling_cmd(
     engine = engine.value
     if engine != "auto" and name == "xling":
         name = f"xling.{engine}"
+    name = f"{name}.plain" if plain else name
     typer.echo(xling.run(require(data, "KazQAD data"), rebuild=rebuild, limit=limit, only=only, name=name,
-                         engine=engine))
+                         engine=engine, plain=plain))
 
 
 @bench_app.command("decision")

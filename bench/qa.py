@@ -25,6 +25,26 @@ def load_dev(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+# Kazakh typed on a Russian keyboard: its own letters replaced by their plain look-alikes, as many users write
+_PLAIN = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
+
+
+def plain_letters(text: str) -> str:
+    """«Еңбек шартын қалай бұзуға болады?» as typed without Kazakh letters: «Енбек шартын калай бузуга болады?»."""
+    return text.translate(_PLAIN)
+
+
+def typed_plain(rows: list[dict], lang: str = "kk") -> list[dict]:
+    """The rows with their Kazakh questions (and those questions' history) typed without Kazakh letters."""
+    out = []
+    for row in rows:
+        if row.get("lang") == lang:
+            history = [{**t, "content": plain_letters(t["content"])} for t in row.get("history", [])]
+            row = {**row, "question": plain_letters(row["question"]), **({"history": history} if history else {})}
+        out.append(row)
+    return out
+
+
 def _history(row: dict) -> list:
     from assistant.answer.types import Turn
 
@@ -276,13 +296,16 @@ def run(
     limit: int | None = None,
     settings: dict | None = None,
     name: str | None = None,
+    plain: bool = False,
 ) -> str:
     """Index the shipped corpus into its own collection, evaluate a question file, write the results (qa.* for
-    the dev set, qa-<file stem>.* for any other file, e.g. the held-out probe set)."""
+    the dev set, qa-<file stem>.* for any other file, e.g. the held-out probe set); with `plain`, the Kazakh
+    questions are asked as typed without Kazakh letters."""
     from assistant.service import Derek
     from assistant.settings import Settings
 
     rows = load_dev(file)[:limit]
+    rows = typed_plain(rows) if plain else rows
     home = home or Path(tempfile.mkdtemp(prefix="derek-bench-qa-"))
     folder = (corpus or REPO / "corpus").resolve()
     # one collection per document folder: the article and the legal texts are never mixed in one index

