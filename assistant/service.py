@@ -165,26 +165,45 @@ class Derek:
 
         return DerekQueryEngine(retriever=DerekRetriever(self))
 
-    def prepare(self, question: str, history: list | None):
-        """The checked question, its standalone form, its translations (extra queries) and the rewrite seconds."""
+    def prepare(self, question: str, history: list | None, retriever=None):
+        """The checked question, its standalone form, its translations (extra queries) and the rewrite seconds;
+        a Kazakh question typed without Kazakh letters respelled by `retriever`'s corpus (default: the usual one)."""
         import time
 
         from assistant.question import check_question
 
+        letters = (retriever or self.retriever).letters
         checked = check_question(question, self.settings.max_question_chars, self.settings.refuse_question_chars)
+        checked = self._respelled(checked, letters)
         start = time.perf_counter()
         standalone = self.rewriter.standalone(checked.text, history or [], checked.language)
+        standalone = letters.restore(standalone)  # a follow-up carries an earlier question's words
         extra_queries = self.rewriter.translations(standalone, checked.language)
         return checked, standalone, extra_queries, time.perf_counter() - start
+
+    def _respelled(self, checked, letters):
+        """A Kazakh question typed without Kazakh letters, respelled with the corpus's words (assistant/letters.py);
+        its language read again, and a note that says how it was read."""
+        from assistant.messages import message
+        from assistant.question import CheckedQuestion
+        from index.text.language import detect_language
+
+        text = letters.restore(checked.text)
+        if text == checked.text:
+            return checked
+        language = detect_language(text)
+        note = message("question_respelled", language, text=text)
+        return CheckedQuestion(text, language, f"{checked.note}; {note}" if checked.note else note)
 
     def retrieve(
         self, question: str, k: int | None = None, history: list | None = None, mode=None, options: dict | None = None
     ):
         from assistant.retrieve.hybrid import RetrievalMode
 
-        checked, standalone, extra_queries, _ = self.prepare(question, history)
-        return self.retriever_with(**(options or {})).retrieve(standalone, checked.language, k or self.settings.top_k,
-                                       mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
+        retriever = self.retriever_with(**(options or {}))
+        checked, standalone, extra_queries, _ = self.prepare(question, history, retriever)
+        return retriever.retrieve(standalone, checked.language, k or self.settings.top_k,
+                                  mode=mode or RetrievalMode.FINAL, extra_queries=extra_queries)
 
     def ask(self, question: str, history: list | None = None, k: int | None = None):
         return self.query_engine.answer(question, history, k)

@@ -81,7 +81,9 @@ def evaluate(derek, kq, rows: list[dict], chosen: list[Variant], depth: int = 30
                 question = row[lang]
                 if variant.mode == "llamaindex":
                     chunks = as_chunks(default.retrieve(question))
-                else:
+                else:  # the question as Derek reads it: Kazakh typed without its letters respelled (not under
+                    # `− respelling`), as `derek ask` and `bench qa` do for every mode
+                    question = retriever.letters.restore(question)
                     chunks = retriever.retrieve(question, lang, k=depth, mode=RetrievalMode(variant.mode))
                 ranked = passage_ranking(chunks)
                 rel = kq.qrels[row["id"]]

@@ -182,6 +182,17 @@ class ChromaStore:
     def term_count(self) -> int:
         return self._terms.count()
 
+    def term_words(self) -> list[str]:
+        """Every word of the vocabulary (no vectors), in pages of 5000."""
+        words: list[str] = []
+        offset = 0
+        while True:
+            got = self._terms.get(include=["documents"], limit=5000, offset=offset)
+            words += [w for w in got["documents"] if w]
+            if len(got["ids"]) < 5000:
+                return words
+            offset += 5000
+
     def query_terms(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """For each vector, the nearest vocabulary words as (word, cosine similarity)."""
         if not len(vectors):

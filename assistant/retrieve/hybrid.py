@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.letters import LetterRestorer
 from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
 from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
@@ -65,6 +66,7 @@ ABLATIONS: dict[str, dict] = {
     "+ domain lexicon": {"lexicon": (Path(__file__).resolve().parents[2] / "lexicons" / "central-asia.tsv",)},
     "+ sentence search": {"sentence_search": True},
     "− asked article": {"articles": False},
+    "− respelling": {"respell": False},
 }
 
 _FUSED = tuple(f.name for f in fields(Weights))
@@ -113,6 +115,7 @@ class HybridRetriever:
         # first two, R@1/R@5 within 0.003 on KazQAD), and its graph (4 sentences a chunk) is what a cold start loads.
         sentence_search: bool = False,
         articles: bool = True,  # a question that names an article or point finds it (the `asked` signal)
+        respell: bool = True,  # Kazakh typed without its letters is respelled with the corpus's words (`letters`)
     ):
         self.lexicon = load_lexicon(tuple(lexicon))
         self.store = store
@@ -136,6 +139,24 @@ class HybridRetriever:
         self.tokenized_as = {lang for lang, n in per_language.items() if n}  # how the bridge stems corpus words
         # what candidates need, read on demand and kept for the most recent ones (bounded memory at any size)
         self._cache: _LRU = _LRU(cache_size)
+        self.respell = respell
+        self._letters: LetterRestorer | None = None
+        self._letters_lock = threading.Lock()
+
+    @property
+    def letters(self) -> LetterRestorer:
+        """Respells Kazakh typed without its letters by this corpus's words (assistant/letters.py), read once."""
+        with self._letters_lock:
+            if self._letters is None:
+                words = [] if no_vocabulary(self.store) or not self.respell else self.store.term_words()
+                self._letters = LetterRestorer(words, self._stem_counts, enabled=self.respell)
+            return self._letters
+
+    def _stem_counts(self, words: list[str]) -> list[float]:
+        """How many chunks use each word's stem."""
+        stems = [next(iter(tokenize(w, "kk")), w) for w in words]
+        df = self.lex.df(stems)
+        return [float(df.get(s, 0)) for s in stems]
 
     def __len__(self) -> int:
         return self.size

@@ -34,3 +34,31 @@ def test_one_word_questions_get_an_answer_or_an_abstention(legal_service, questi
 def test_questions_without_a_content_word_abstain(legal_service, question):
     answer = legal_service.ask(question)
     assert not answer.answerable and not answer.citations
+
+
+@pytest.mark.parametrize(
+    ("fixture", "typed", "plain"),
+    [
+        ("legal_service", "Сынақ мерзімі қанша уақытқа дейін белгіленеді?",
+         "Сынак мерзими канша уакытка дейин белгиленеди?"),
+        ("declaration_service", "Кім азаптауға ұшырамауы тиіс?", "Ким азаптауга ушырамауы тиис?"),
+    ],
+)
+def test_kazakh_typed_without_its_letters_is_answered_like_the_properly_typed_question(request, fixture, typed,
+                                                                                      plain):
+    """On a Russian keyboard («Сынак мерзими канша ...?»): respelled with the corpus's own words, read as Kazakh, the
+    same chunks retrieved and the same quotes given, with a note saying how the question was read."""
+    service = request.getfixturevalue(fixture)
+    checked, standalone, _, _ = service.prepare(plain, [])
+    assert checked.language == "kk" and checked.text == standalone
+    assert [c.chunk_id for c in service.retrieve(plain)] == [c.chunk_id for c in service.retrieve(typed)]
+    typed_answer, plain_answer = service.ask(typed), service.ask(plain)
+    assert typed_answer.answerable and plain_answer.answerable
+    assert [c.quote for c in plain_answer.citations] == [c.quote for c in typed_answer.citations]
+    assert checked.text in plain_answer.answer.splitlines()[0]  # the note: «Сұрақ былай оқылды: «...»»
+
+
+def test_a_russian_question_over_a_kazakh_corpus_is_not_respelled(legal_service):
+    question = "Сколько длится испытательный срок?"
+    checked, standalone, _, _ = legal_service.prepare(question, [])
+    assert (checked.text, checked.language, checked.note) == (question, "ru", None)
