@@ -4,10 +4,11 @@
 Many users type Kazakh on a Russian keyboard, writing а г к н о у у х и for ә ғ қ ң ө ұ ү һ і. Such a question
 matches neither the corpus's words (BM25, concept coverage, the term bridge) nor its language: on KazQAD's Kazakh
 questions typed so, hit@5 fell from 0.92 to 0.74 (`bench/results/xling.plain.first-read.md`). A question word the
-corpus never uses gets its letters back when the corpus has that word with them (among several, the one whose stem
+corpus never uses gets its letters back when the corpus (or the language resources' Kazakh words: number words,
+months, countries) has that word with them (among several, the one whose stem
 most chunks use); a form the corpus does not have («қызметкерлерді») is spelled letter by letter as the corpus's
 words make likeliest (a character trigram model of its vocabulary). The question is rewritten only when one of its
-words is a corpus word typed plainly and at least half of its unknown words are respelled: so were 327 of KazQAD's
+words is a corpus word typed plainly and at least half of its unknown words are respelled: so were 329 of KazQAD's
 352 Kazakh questions typed plainly and all 48 of the legal and article sets', against 5 of KazQAD's 352 Russian
 questions (each naming a Kazakh name or title) and none of the other sets' 49.
 """

@@ -149,6 +149,11 @@ class HybridRetriever:
         with self._letters_lock:
             if self._letters is None:
                 words = [] if no_vocabulary(self.store) or not self.respell else self.store.term_words()
+                # and the Kazakh words of the language resources: number words, months, countries («екі», «Қытай»)
+                words += [
+                    word.lower() for forms in self.lexicon.forms.values() for spelling in forms.get("kk", [])
+                    for word in spelling.split()
+                ]
                 self._letters = LetterRestorer(words, self._stem_counts, enabled=self.respell)
             return self._letters
 

@@ -62,3 +62,9 @@ def test_a_russian_question_over_a_kazakh_corpus_is_not_respelled(legal_service)
     question = "Сколько длится испытательный срок?"
     checked, standalone, _, _ = legal_service.prepare(question, [])
     assert (checked.text, checked.language, checked.note) == (question, "ru", None)
+
+
+def test_the_language_resources_words_are_respelled_too(legal_service):
+    """«екі» (3 letters: no corpus vocabulary word) and «АҚШ» come from the lexicon's Kazakh words."""
+    restored = legal_service.retriever.letters.restore("Еки жыл бурын АКШ азаматы кызметкер бола ма?")
+    assert restored.startswith("Екі жыл бұрын АҚШ азаматы")
