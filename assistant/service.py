@@ -177,7 +177,8 @@ class Derek:
         checked = self._respelled(checked, letters)
         start = time.perf_counter()
         standalone = self.rewriter.standalone(checked.text, history or [], checked.language)
-        standalone = letters.restore(standalone)  # a follow-up carries an earlier question's words
+        if standalone != checked.text:  # a follow-up carries an earlier question's words
+            standalone = letters.restore(standalone)
         extra_queries = self.rewriter.translations(standalone, checked.language)
         return checked, standalone, extra_queries, time.perf_counter() - start
 

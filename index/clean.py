@@ -132,15 +132,20 @@ def _unframe(lines: list[_Line]) -> list[_Line]:
 def _all_caps_paragraphs(lines: list[_Line]) -> set[int]:
     """Indices of lines in a run of MIN_CAPS_PARAGRAPH+ all-caps lines: a paragraph set in capitals (a licence's
     disclaimer), not headings; a title wraps over two lines at most."""
+    return _in_runs([i for i, line in enumerate(lines) if line.text and _is_all_caps(line.text)], MIN_CAPS_PARAGRAPH)
+
+
+def _in_runs(indices: list[int], length: int) -> set[int]:
+    """The line indices (ascending) that belong to a run of `length` or more consecutive ones."""
     found: set[int] = set()
     run: list[int] = []
-    for i, line in enumerate([*lines, _Line("", None)]):
-        if line.text and _is_all_caps(line.text):
+    for i in [*indices, -2]:  # -2 ends the last run
+        if run and i == run[-1] + 1:
             run.append(i)
             continue
-        if len(run) >= MIN_CAPS_PARAGRAPH:
+        if len(run) >= length:
             found.update(run)
-        run = []
+        run = [i]
     return found
 
 
@@ -164,13 +169,7 @@ def _wiki_list_items(lines: list[_Line]) -> dict[int, str]:
         or text[0].islower()
         or text.rstrip().endswith((";", ","))
     }
-    runs: list[list[int]] = []
-    for i in sorted(marked):
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    items.update((i, marked[i]) for run in runs if len(run) >= MIN_LIST_RUN for i in run)
+    items.update((i, marked[i]) for i in _in_runs(sorted(marked), MIN_LIST_RUN))
     return items
 
 

@@ -184,14 +184,7 @@ class ChromaStore:
 
     def term_words(self) -> list[str]:
         """Every word of the vocabulary (no vectors), in pages of 5000."""
-        words: list[str] = []
-        offset = 0
-        while True:
-            got = self._terms.get(include=["documents"], limit=5000, offset=offset)
-            words += [w for w in got["documents"] if w]
-            if len(got["ids"]) < 5000:
-                return words
-            offset += 5000
+        return [w for got in _pages(self._terms, ["documents"], 5000) for w in got["documents"] if w]
 
     def query_terms(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """For each vector, the nearest vocabulary words as (word, cosine similarity)."""
@@ -249,23 +242,15 @@ class ChromaStore:
 
     def all_chunks(self) -> list[StoredChunk]:
         """Every chunk (text and metadata), in pages of 5000 to bound memory per request."""
-        out: list[StoredChunk] = []
-        offset = 0
-        while True:
-            got = self._chunks.get(include=["documents", "metadatas"], limit=5000, offset=offset)
-            out += [StoredChunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
-            if len(got["ids"]) < 5000:
-                return out
-            offset += 5000
+        return [
+            StoredChunk(i, d, m)
+            for got in _pages(self._chunks, ["documents", "metadatas"], 5000)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
 
     def chunk_id_list(self) -> list[str]:
         """Every chunk id (no text, no vectors), in pages of 20000."""
-        out: list[str] = []
-        while True:
-            got = self._chunks.get(include=[], limit=20000, offset=len(out))["ids"]
-            out += got
-            if len(got) < 20000:
-                return out
+        return [i for got in _pages(self._chunks, [], 20000) for i in got["ids"]]
 
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
         """The chunks with these ids (text and metadata); ids not stored are left out."""
@@ -328,3 +313,14 @@ class ChromaStore:
             return {}
         got = self._chunks.get(ids=list(ids), include=["embeddings"])
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
+
+def _pages(collection, include: list[str], size: int):
+    """A collection's records, one `get` of `size` at a time (bounded memory per request), until a short page."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=size, offset=offset)
+        yield got
+        if len(got["ids"]) < size:
+            return
+        offset += size

@@ -147,14 +147,16 @@ class HybridRetriever:
     def letters(self) -> LetterRestorer:
         """Respells Kazakh typed without its letters by this corpus's words (assistant/letters.py), read once."""
         with self._letters_lock:
-            if self._letters is None:
-                words = [] if no_vocabulary(self.store) or not self.respell else self.store.term_words()
+            if self._letters is None and not self.respell:
+                self._letters = LetterRestorer([], enabled=False)
+            elif self._letters is None:
+                words = [] if no_vocabulary(self.store) else self.store.term_words()
                 # and the Kazakh words of the language resources: number words, months, countries («екі», «Қытай»)
                 words += [
                     word.lower() for forms in self.lexicon.forms.values() for spelling in forms.get("kk", [])
                     for word in spelling.split()
                 ]
-                self._letters = LetterRestorer(words, self._stem_counts, enabled=self.respell)
+                self._letters = LetterRestorer(words, self._stem_counts)
             return self._letters
 
     def _stem_counts(self, words: list[str]) -> list[float]:
