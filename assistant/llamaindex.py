@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from threading import Thread
 from typing import Any
 
@@ -32,11 +32,13 @@ from assistant.answer.reference import chunk_reference
 from assistant.answer.types import Answer, Turn
 from assistant.history import memory as make_memory
 from assistant.history import recent, to_turns
-from assistant.retrieve.types import RetrievedChunk
+from assistant.retrieve.types import Part, RetrievedChunk
 from assistant.settings import Settings
 
 # Node metadata the answerers need but an LLM prompt or an embedding should not see
-_EVIDENCE_KEYS = ["sentences", "sentence_scores", "bridged", "point", "subpoint", "chunk_id", "page_breaks"]
+_EVIDENCE_KEYS = [
+    "sentences", "sentence_scores", "bridged", "point", "subpoint", "chunk_id", "page_breaks", "position", "parts"
+]
 
 
 def chunk_to_node(chunk: RetrievedChunk) -> NodeWithScore:
@@ -52,6 +54,8 @@ def chunk_to_node(chunk: RetrievedChunk) -> NodeWithScore:
             "sentence_scores": [float(s) for s in chunk.sentence_scores],
             "bridged": chunk.bridged,
             "page_breaks": [list(b) for b in chunk.page_breaks],
+            "position": chunk.position,
+            "parts": [list(astuple(p)) for p in chunk.parts],
         },
         excluded_llm_metadata_keys=_EVIDENCE_KEYS,
         excluded_embed_metadata_keys=_EVIDENCE_KEYS + ["reference", "language"],
@@ -79,6 +83,8 @@ def node_to_chunk(node: NodeWithScore, known: dict[str, RetrievedChunk] | None =
         sentence_scores=list(meta.get("sentence_scores") or []), point=meta.get("point"),
         subpoint=meta.get("subpoint"), bridged=dict(meta.get("bridged") or {}),
         page_breaks=[tuple(b) for b in _listed(meta.get("page_breaks"))],
+        position=meta.get("position"),
+        parts=[Part(*p) for p in _listed(meta.get("parts"))],
     )
 
 

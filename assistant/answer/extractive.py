@@ -146,8 +146,10 @@ def score_sentences(
             own = coverage(concepts, mentions[i])
             score = sim + COVERAGE_WEIGHT * own
             # a sentence often continues its predecessor's subject ("The book ... . It covers 30 years"), a point
-            # its article's, a passage its document's; each context carries on its own
-            for context in (mentions[i - 1] if i > 0 else None, heading, title):
+            # its article's, a passage its document's; each context carries on its own (the predecessor within
+            # the sentence's own chunk, when the result joins several: assistant/retrieve/merge.py)
+            before = i > chunk.part_range(i)[0]
+            for context in (mentions[i - 1] if before else None, heading, title):
                 if context and CONTEXT_CARRY:
                     joint = coverage(concepts, mentions[i] | context)
                     score += CONTEXT_CARRY * COVERAGE_WEIGHT * (joint - own)
@@ -156,7 +158,7 @@ def score_sentences(
                 score += 0.05 * sum(n in found for n in expanded.numbers) / len(expanded.numbers)
             if expanded.names:
                 named = name_matches(expanded.names, text)
-                if i > 0 and CONTEXT_CARRY:
+                if before and CONTEXT_CARRY:
                     named += CONTEXT_CARRY * max(0.0, name_matches(expanded.names, f"{texts[i - 1]} {text}") - named)
                 score += 0.05 * named
             score += CHUNK_PRIOR * (chunk.score - top)
@@ -198,7 +200,7 @@ def select_quotes(
             covered |= mentions
     for s in list(chosen):
         sentences = chunks[s.chunk_rank].sentence_texts()
-        if s.index + 1 < len(sentences):
+        if s.index + 1 < chunks[s.chunk_rank].part_range(s.index)[1]:
             follow = sentences[s.index + 1]
             introduces = (
                 s.text.rstrip().endswith(":")
@@ -391,8 +393,9 @@ class ExtractiveAnswerer:
             return chosen
 
         def answers(q: ScoredSentence) -> bool:
-            texts = chunks[q.chunk_rank].sentence_texts()
-            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index, expanded)
+            lo, hi = chunks[q.chunk_rank].part_range(q.index)  # the sentences of its own chunk
+            texts = chunks[q.chunk_rank].sentence_texts()[lo:hi]
+            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index - lo, expanded)
 
         if any(answers(q) for q in chosen):
             return chosen

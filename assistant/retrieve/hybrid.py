@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.letters import LetterRestorer
 from assistant.retrieve.bridge import BridgeOptions, TermBridge, no_vocabulary
+from assistant.retrieve.merge import merge_siblings
 from assistant.retrieve.shift import LanguageShift
 from assistant.retrieve.types import RetrievedChunk
 from index.lexical import in_context
@@ -67,6 +68,7 @@ ABLATIONS: dict[str, dict] = {
     "+ sentence search": {"sentence_search": True},
     "− asked article": {"articles": False},
     "− respelling": {"respell": False},
+    "− sibling merge": {"merge": False},
 }
 
 _FUSED = tuple(f.name for f in fields(Weights))
@@ -116,6 +118,7 @@ class HybridRetriever:
         sentence_search: bool = False,
         articles: bool = True,  # a question that names an article or point finds it (the `asked` signal)
         respell: bool = True,  # Kazakh typed without its letters is respelled with the corpus's words (`letters`)
+        merge: bool = True,  # chunks of one section among the best results are one result (merge.py)
     ):
         self.lexicon = load_lexicon(tuple(lexicon))
         self.store = store
@@ -140,6 +143,7 @@ class HybridRetriever:
         # what candidates need, read on demand and kept for the most recent ones (bounded memory at any size)
         self._cache: _LRU = _LRU(cache_size)
         self.respell = respell
+        self.merge = merge
         self._letters: LetterRestorer | None = None
         self._letters_lock = threading.Lock()
 
@@ -211,7 +215,8 @@ class HybridRetriever:
             return self._results(self.lex.bm25_all(tokenize(question, language)).top(k))
         if mode is RetrievalMode.HYBRID:
             return self._rrf(question, language, qvecs[0], k)
-        return self._final(question, language, qvecs, k, self._chunk_probes(qvecs, language))
+        ranked = self._final(question, language, qvecs, k, self._chunk_probes(qvecs, language))
+        return merge_siblings(ranked) if self.merge else ranked
 
     def _chunk_probes(self, qvecs: np.ndarray, language: str) -> np.ndarray:
         """The question vectors that chunks are matched with: shifted into each corpus language other than the
@@ -349,6 +354,7 @@ class HybridRetriever:
             point=c.metadata.get("point") or None,
             subpoint=c.metadata.get("subpoint") or None,
             page_breaks=c.page_breaks,
+            position=c.metadata.get("index"),
         )
         result.fused = sig is not None
         if sig is not None and sig.sentence_scores is not None:
