@@ -98,7 +98,10 @@ def test_retrieve_batch_json(run_cli, indexed_home, tmp_path):
     out = json_lines(proc.stdout)
     assert [o["id"] for o in out] == ["r1", "r2"]
     for o in out:
-        assert [r["rank"] for r in o["results"]] == [1, 2, 3]
+        # three chunks; chunks of one section come back as one result (assistant/retrieve/merge.py)
+        ranks = [r["rank"] for r in o["results"]]
+        assert ranks == list(range(1, len(ranks) + 1)) and 1 <= len(ranks) <= 3
+        assert sum(1 + r["text"].count("\n…\n") for r in o["results"]) <= 3
         for r in o["results"]:
             assert {"rank", "score", "chunk_id", "source", "text"} <= set(r)
             assert isinstance(r["score"], float) and r["text"] and r["source"].endswith(".kk.txt")
