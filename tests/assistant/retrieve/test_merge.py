@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.answer.extractive import ExtractiveAnswerer
-from assistant.retrieve.hybrid import HybridRetriever, RetrievalMode
+from assistant.retrieve.hybrid import RetrievalMode
 from assistant.retrieve.merge import GAP, MAX_CHARS, join, merge_siblings
 from assistant.retrieve.types import RetrievedChunk
 from index.sentences import split_sentences
@@ -107,8 +107,7 @@ def test_merged_results_hold_the_same_text_as_the_chunks_they_join(request, fixt
     """On two corpora: merging reorders nothing but siblings, drops no sentence and adds none."""
     service = request.getfixturevalue(fixture)
     merged = service.retriever.retrieve(question, language, 6, mode=RetrievalMode.FINAL)
-    plain = HybridRetriever(service.store, service.embedder, **{**service.retriever_options, "merge": False})
-    ranked = plain.retrieve(question, language, 6, mode=RetrievalMode.FINAL)
+    ranked = service.retriever_with(merge=False).retrieve(question, language, 6, mode=RetrievalMode.FINAL)
     sentences = sorted(s for c in merged for s in c.sentence_texts())
     assert sentences == sorted(s for c in ranked for s in c.sentence_texts())
     assert [c.score for c in merged] == sorted((c.score for c in merged), reverse=True)
@@ -126,7 +125,6 @@ def test_the_top_result_holds_the_articles_list_with_its_lead_in(legal_service):
     the list's lead-in («... мынадай құжаттар:») as well as its later points."""
     question = "Какие документы нужны для заключения трудового договора?"
     top = legal_service.retriever.retrieve(question, "ru", 5)[0]
-    plain = HybridRetriever(legal_service.store, legal_service.embedder,
-                            **{**legal_service.retriever_options, "merge": False})
+    plain = legal_service.retriever_with(merge=False)
     assert "мынадай құжаттар" not in plain.retrieve(question, "ru", 5)[0].text
     assert "32-бап" in top.section and "Еңбек шартын жасау үшін мынадай құжаттар" in top.text and top.parts
