@@ -53,6 +53,21 @@ def test_nodes_and_chunks_round_trip(service):
     assert back.sentence_scores == pytest.approx(chunk.sentence_scores)
 
 
+def test_a_merged_result_round_trips_with_its_parts(service):
+    """A result that joins chunks (assistant/retrieve/merge.py) keeps where each part begins, so an answerer given
+    LlamaIndex nodes reads each quote's context and point within its own part."""
+    from assistant.retrieve.merge import join
+
+    first, second = service.retriever_with(merge=False).retrieve(TRADE_RU, "ru", 2)
+    merged = join([first, second])
+    back = node_to_chunk(chunk_to_node(merged))
+    assert back.parts == merged.parts and len(back.parts) == 1 and back.position == merged.position is not None
+    assert [back.part_range(i) for i in range(len(back.sentences))] == [
+        merged.part_range(i) for i in range(len(merged.sentences))]
+    assert back.sentence_texts() == first.sentence_texts() + second.sentence_texts() or (
+        back.sentence_texts() == second.sentence_texts() + first.sentence_texts())
+
+
 def test_derek_retriever_in_llamaindex_engines(indexed_home):
     retriever = derek_retriever(settings=indexed_home)
     expected = [n.node.node_id for n in retriever.retrieve(TRADE_RU)]
