@@ -6,9 +6,10 @@ Three corpora, each retrieved once with the final pipeline:
 - KazQAD cross-lingual dev in kk, en, ru: each question with its retrieval (answerable), and again with its gold
   passages removed from the chunks (mostly unanswerable: KazQAD's judgements are not exhaustive).
 
-For each score, the AUC of answerable vs unanswerable per corpus (a logistic fit on the other two corpora, applied
-to the held-out one, for the combinations); then, for floors on the top chunk's fused score (same-language
-questions only), false abstentions and unanswerable questions abstained, next to the current decision.
+For each score, the AUC of answerable vs unanswerable per corpus; then, for floors on the top chunk's fused score
+(same-language questions only), false abstentions and unanswerable questions abstained, next to the current
+decision. (A logistic fit of several scores on two corpora did no better on the third than the fused score alone:
+a probe, not kept; commit f6a7a57.)
 """
 
 from __future__ import annotations

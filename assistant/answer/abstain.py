@@ -116,12 +116,27 @@ def asks_for_quantity(question: str, limits: bool = True) -> bool:
     return bool(_QUANTITY.search(question) or (limits and _LIMIT.search(question)))
 
 
-def states_the_specifics(texts: list[str], index: int, expanded: ExpandedQuery) -> bool:
+# With `visible`, a figure must also be about what the question measures in its own words: of the question's other
+# content words that the retrieved text uses at all, at least a third in the figure's sentence or the one before,
+# when there are at least MEASURE_WORDS of them (one word is often the part of a two-part question, "How many hours
+# count?"). A third, not half: the words include verbs and framing («приходилось», «в конце») that a sentence
+# giving the right figure words otherwise (same cached retrievals: half withheld the article probe's right figure
+# for Uzbekistan's trade share, a third no right figure of the small sets; bench/results/measure-words.md).
+MEASURE_WORDS = 2
+MEASURE_SHARE = 1 / 3
+
+
+def states_the_specifics(
+    texts: list[str], index: int, expanded: ExpandedQuery, visible: frozenset[str] | None = None
+) -> bool:
     """Whether a sentence is about what the question pins down: each year the question names and most lexicon
     concepts it asks about (trade, volume, ...) are in it or the sentence before, and each named thing (country,
     organisation, person) in it or earlier in its chunk. A trade figure for Turkmenistan in 2023 does not answer
-    a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade. `texts` are the sentences
-    of the chunk, `index` the sentence's."""
+    a question about Kazakhstan in 2024, nor does a 2023 date answer one about trade. With `visible` (the
+    mentions of every retrieved chunk), the question's other content words that those chunks use count as its
+    measure too (see MEASURE_WORDS): a figure of "external debt" is not one of "foreign investment". A word the
+    retrieved text never uses (one the term bridge could not place) is not asked of the sentence. `texts` are
+    the sentences of the chunk, `index` the sentence's."""
     before, sentence = texts[:index], texts[index]
     near_text = " ".join([*before[-1:], sentence])
     years = [n for n in expanded.numbers if _YEAR.match(n)]
@@ -134,6 +149,10 @@ def states_the_specifics(texts: list[str], index: int, expanded: ExpandedQuery) 
     measured = [c.in_tokens(near_tokens) for c in concepts if c.key in lexical and not c.entity]
     if measured and sum(measured) <= len(measured) / 2:
         return False
+    if visible is not None:
+        words = [c for c in concepts if c.key not in lexical and not c.entity and c.match(visible)]
+        if len(words) >= MEASURE_WORDS and sum(c.match(near_tokens) > 0 for c in words) < MEASURE_SHARE * len(words):
+            return False
     context = " ".join([*before, sentence])
     tokens = mentions_in(context)
     names_all_there = not expanded.names or name_matches(expanded.names, context) == 1.0

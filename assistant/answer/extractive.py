@@ -71,6 +71,7 @@ ANSWER_ABLATIONS: dict[str, dict] = {
     "− amounts": {"amounts": False},
     "− limits and fines": {"limits": False},
     "− asked article": {"articles": False},
+    "− measure words": {"measures": False},
 }
 # The quote selection's settings, each set back in turn by the benchmarks' key-fact / answer-in-quotes columns.
 QUOTE_ABLATIONS: dict[str, dict] = {
@@ -282,10 +283,12 @@ class ExtractiveAnswerer:
         references: bool = True,
         limits: bool = True,
         articles: bool = True,
+        measures: bool = True,
     ):
         self.by_parts = by_parts
         self.references = references
         self.limits = limits
+        self.measures = measures
         self.articles = articles
         self.definitions = definitions
         self.headings = headings
@@ -392,10 +395,13 @@ class ExtractiveAnswerer:
         if not asks_for_quantity(question, self.limits):
             return chosen
 
+        # what the retrieved chunks mention: the question's words among it are the measure a figure must be of
+        visible = frozenset().union(*(mentions_in(c.text) for c in chunks)) if self.measures else None
+
         def answers(q: ScoredSentence) -> bool:
             lo, hi = chunks[q.chunk_rank].part_range(q.index)  # the sentences of its own chunk
             texts = chunks[q.chunk_rank].sentence_texts()[lo:hi]
-            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index - lo, expanded)
+            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index - lo, expanded, visible)
 
         if any(answers(q) for q in chosen):
             return chosen

@@ -183,6 +183,67 @@ def test_a_how_many_question_is_not_answered_with_a_year(embedder):
     assert answer.answerable and "600" in answer.answer
 
 
+@pytest.fixture(scope="module")
+def plain_article(tmp_path_factory, settings_for):
+    """The article indexed with the language resources alone, as a user's corpus nobody wrote a lexicon for."""
+    from assistant.service import Derek
+
+    service = Derek(settings_for(tmp_path_factory.mktemp("plain-article")))
+    assert not service.index([_Path(__file__).resolve().parents[3] / "corpus"]).failed
+    return service
+
+
+def _both_answers(service, question):
+    """The service's answer, and the same retrieval answered without the measure-word check."""
+    checked, standalone, extra, _ = service.prepare(question, [])
+    chunks = service.retriever.retrieve(standalone, checked.language, service.settings.top_k, extra_queries=extra)
+    return service.ask(question), ExtractiveAnswerer(measures=False).answer(checked.text, checked.language, chunks)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the article gives no FDI total for Kazakhstan: its figures nearby are Kyrgyz projects' costs
+        "Мақалада Қытайдың Қазақстандағы тікелей шетелдік инвестицияларының жалпы көлемі қанша деп көрсетілген?",
+        # nor Kyrgyzstan's debt to China
+        "Мақалада Қырғызстанның Қытай алдындағы сыртқы қарызының көлемі қанша деп көрсетілген?",
+    ],
+)
+def test_a_figure_of_another_measure_is_not_an_answer_without_a_domain_lexicon(plain_article, question):
+    # the domain lexicon names "investment" and "debt" as measures; without it the question's own words do
+    answer, without = _both_answers(plain_article, question)
+    assert not answer.answerable, answer.answer
+    assert without.answerable  # the wrong figure the check withholds
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("Какую долю внешнеторгового оборота Узбекистана приходилось на Китай в конце 2019 года?", "18,1"),
+        ("2023 жылы Қытай мен Түрікменстан арасындағы сауда көлемі қанша болды?", "10,59"),
+    ],
+)
+def test_the_figure_of_the_asked_measure_is_still_given_without_a_domain_lexicon(plain_article, question, figure):
+    answer = plain_article.ask(question)
+    assert answer.answerable and figure in answer.answer, answer.answer
+
+
+def test_the_measure_is_only_asked_of_words_the_retrieved_text_uses():
+    from assistant.answer.abstain import states_the_specifics
+    from index.text.concepts import mentions_in
+
+    question = "Қытай Қазақстанда қанша кәсіпорын ашты?"  # how many enterprises has China opened in Kazakhstan?
+    texts = ["Қытай компаниялары Қазақстанда жаңа кәсіпорындар ашты.", "Екі ел арасындағы ынтымақтастық кеңеюде.",
+             "2023 жылы Қазақстанға 3 миллион турист келді."]
+    expanded = expand_query(question, "kk")
+    assert states_the_specifics(texts, 2, expanded)  # without the retrieved text's words: place and year only
+    # the retrieved text uses «кәсіпорын» and «ашты», so a figure two sentences away from them is not theirs
+    assert not states_the_specifics(texts, 2, expanded, mentions_in(" ".join(texts)))
+    # a question word no retrieved text uses (the bridge found no spelling for it) is not asked of the sentence
+    assert states_the_specifics(texts, 2, expanded, mentions_in(" ".join(texts[1:])))
+    assert states_the_specifics(texts, 1, expanded, mentions_in(" ".join(texts)))  # the sentence before has them
+
+
 # --- acronyms the sources never name ---------------------------------------------------------------------------
 
 from assistant.answer.abstain import unseen_acronyms  # noqa: E402
