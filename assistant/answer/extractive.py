@@ -220,8 +220,13 @@ def _anything_matched(chunks: list[RetrievedChunk], expanded: ExpandedQuery) -> 
     text = " ".join(c.text for c in chunks)
     if (expanded.names and name_matches(expanded.names, text)) or set(expanded.numbers) & set(extract_numbers(text)):
         return True
-    mentions = frozenset().union(*(mentions_in(c.text) for c in chunks)) if chunks else frozenset()
+    mentions = mentions_of(chunks)
     return any(c.match(mentions) for c in question_concepts(expanded))
+
+
+def mentions_of(chunks: list[RetrievedChunk]) -> frozenset[str]:
+    """Every word the retrieved chunks mention (mentions_in of each, cached per text)."""
+    return frozenset().union(*(mentions_in(c.text) for c in chunks))
 
 
 def _articles_of(chunks: list[RetrievedChunk]) -> set[str]:
@@ -396,7 +401,7 @@ class ExtractiveAnswerer:
             return chosen
 
         # what the retrieved chunks mention: the question's words among it are the measure a figure must be of
-        visible = frozenset().union(*(mentions_in(c.text) for c in chunks)) if self.measures else None
+        visible = mentions_of(chunks) if self.measures else None
 
         def answers(q: ScoredSentence) -> bool:
             lo, hi = chunks[q.chunk_rank].part_range(q.index)  # the sentences of its own chunk
