@@ -29,7 +29,7 @@ from index.structure import (
     section_heading,
     structural_heading,
 )
-from index.text.concepts import coverage, mentions_in, question_concepts
+from index.text.concepts import coverage, mentions_in, named_titles, question_concepts
 from index.text.expand import ExpandedQuery, expand_query, load_lexicon, name_matches
 from index.text.language import detect_language
 from index.text.numbers import extract_numbers
@@ -71,6 +71,7 @@ ANSWER_ABLATIONS: dict[str, dict] = {
     "− amounts": {"amounts": False},
     "− limits and fines": {"limits": False},
     "− asked article": {"articles": False},
+    "− named document": {"documents": False},
     "− measure words": {"measures": False},
 }
 # The quote selection's settings, each set back in turn by the benchmarks' key-fact / answer-in-quotes columns.
@@ -122,13 +123,14 @@ def score_sentences(
     headings: bool = True,
     titles: bool = True,
     asked: Reference | None = None,
+    documents: set[str] | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence of the retrieved chunks (each text once), scored by e5 similarity plus the share of the
     question's concepts it mentions in any language (part of those only its context mentions: the sentence before
     and, with `headings` and `titles`, its section's heading and its document's title), exact numbers and names,
     and its chunk's rank; with `definition` (the words of a question that asks what a term means), a sentence that
     defines a term the question names gains a little; with `asked` (the article and point a question names), a
-    sentence of that article and point gains too."""
+    sentence of that article and point gains too (in the `documents` the question names, when it names some)."""
     concepts = question_concepts(expanded)
     bridged = [s for stems in expanded.bridged.values() for s in stems]
     out: dict[str, ScoredSentence] = {}
@@ -139,7 +141,7 @@ def score_sentences(
         heading = mentions_in(section_heading(chunk.section)) if headings and chunk.section else frozenset()
         title = mentions_in(chunk.title) if titles and chunk.title else frozenset()
         # an editorial note («Ескерту. 37-бапқа өзгерістер енгізілді ...») is metadata of its article, not what it says
-        in_asked = asked is not None and article_number(chunk.section) == asked.article and not is_note(chunk.text)
+        in_asked = _of_asked(chunk, asked, documents) and not is_note(chunk.text)
         for i, text in enumerate(texts):
             if text in out or INSTRUCTION.search(text):  # an instruction inside a source is not a fact
                 continue
@@ -234,11 +236,30 @@ def _articles_of(chunks: list[RetrievedChunk]) -> set[str]:
     return {n for c in chunks if (n := article_number(c.section)) is not None}
 
 
-def _asked_article_found(asked: Reference | None, chunks: list[RetrievedChunk]) -> bool:
+def _named_documents(
+    asked: Reference | None, expanded: ExpandedQuery, chunks: list[RetrievedChunk], named: bool = True
+) -> set[str] | None:
+    """For a question that names an article, the titles of the retrieved documents it names too (the Law on
+    Languages, not the Labour Code), if it names one over another (index.text.concepts.named_titles)."""
+    if asked is None or not named:
+        return None
+    return named_titles(question_concepts(expanded), {c.title for c in chunks})
+
+
+def _of_asked(chunk: RetrievedChunk, asked: Reference | None, documents: set[str] | None) -> bool:
+    """Whether a chunk is of the article a question names, in a document it names (any, when it names none)."""
+    return (
+        asked is not None
+        and article_number(chunk.section) == asked.article
+        and (documents is None or chunk.title in documents)
+    )
+
+
+def _asked_article_found(asked: Reference | None, chunks: list[RetrievedChunk], documents: set[str] | None) -> bool:
     """Whether the article a question names is among the retrieved chunks (the retriever brings it whenever the
-    sources have it): then the question is matched even when no word of it is («What does Article 5 say?» over a
-    Kazakh text whose chunks do not repeat the number of their heading)."""
-    return asked is not None and asked.article in _articles_of(chunks)
+    sources have it), in the document it names: then the question is matched even when no word of it is («What
+    does Article 5 say?» over a Kazakh text whose chunks do not repeat the number of their heading)."""
+    return any(_of_asked(c, asked, documents) for c in chunks)
 
 
 def _article_of(chunk: RetrievedChunk, lines: list[str]) -> str:
@@ -288,6 +309,7 @@ class ExtractiveAnswerer:
         references: bool = True,
         limits: bool = True,
         articles: bool = True,
+        documents: bool = True,
         measures: bool = True,
     ):
         self.by_parts = by_parts
@@ -295,6 +317,7 @@ class ExtractiveAnswerer:
         self.limits = limits
         self.measures = measures
         self.articles = articles
+        self.documents = documents
         self.definitions = definitions
         self.headings = headings
         self.titles = titles
@@ -312,7 +335,8 @@ class ExtractiveAnswerer:
         if not (expanded.own_terms or expanded.concepts or expanded.names):
             return self._not_found(question, language)  # no content word («Бұл не?», "What is it?"): nothing to find
         asked = asked_reference(question) if self.articles else None
-        asked_found = _asked_article_found(asked, chunks)
+        documents = _named_documents(asked, expanded, chunks, self.documents)
+        asked_found = _asked_article_found(asked, chunks, documents)
         if (
             not (_anything_matched(chunks, expanded) or asked_found)
             or missing_entities(chunks, expanded)
@@ -385,7 +409,8 @@ class ExtractiveAnswerer:
         quantity question finds no figure for the place, year and measure it asks about."""
         definition = question_words(question) if self.definitions and asks_for_definition(question) else None
         asked = asked_reference(question) if self.articles else None
-        ranked = score_sentences(chunks, expanded, definition, self.headings, self.titles, asked)
+        documents = _named_documents(asked, expanded, chunks, self.documents)
+        ranked = score_sentences(chunks, expanded, definition, self.headings, self.titles, asked, documents)
         if not ranked or ranked[0].score < self.abstain_below.for_languages(
             language, detect_language(ranked[0].text, default=chunks[ranked[0].chunk_rank].language or language)
         ):

@@ -29,6 +29,7 @@ from index.text.concepts import (
     adjacency,
     coverage,
     mention_set,
+    named_titles,
     question_concepts,
     token_positions,
 )
@@ -67,6 +68,7 @@ ABLATIONS: dict[str, dict] = {
     "+ domain lexicon": {"lexicon": (Path(__file__).resolve().parents[2] / "lexicons" / "central-asia.tsv",)},
     "+ sentence search": {"sentence_search": True},
     "− asked article": {"articles": False},
+    "− named document": {"documents": False},
     "− respelling": {"respell": False},
     "− sibling merge": {"merge": False},
 }
@@ -117,6 +119,7 @@ class HybridRetriever:
         # first two, R@1/R@5 within 0.003 on KazQAD), and its graph (4 sentences a chunk) is what a cold start loads.
         sentence_search: bool = False,
         articles: bool = True,  # a question that names an article or point finds it (the `asked` signal)
+        documents: bool = True,  # ... in the document it names, when it names one ("of the Law on Languages")
         respell: bool = True,  # Kazakh typed without its letters is respelled with the corpus's words (`letters`)
         merge: bool = True,  # chunks of one section among the best results are one result (merge.py)
     ):
@@ -130,6 +133,7 @@ class HybridRetriever:
         self.dense_k, self.sentence_k, self.lexical_k = dense_k, sentence_k, lexical_k
         self.sentence_search = sentence_search
         self.articles = articles
+        self.documents = documents
         # the lexical side is persisted with the chunks (index/lexical.py): opening it reads nothing per chunk;
         # an index written before it existed, or by another machine to a Chroma server, is brought in step once
         self.lex = store.lexical
@@ -274,6 +278,9 @@ class HybridRetriever:
         out: dict[str, Signals] = {}
         found = self._candidates(list(candidates))
         lex_of = lexical.of(list(found))
+        # "Article 30 of the Law on Languages" is not article 30 of another law among the documents
+        titles = {c.chunk.metadata.get("title", "") for c in found.values()}
+        documents = named_titles(concepts, titles) if asked is not None and self.documents else None
         for cid, cand in found.items():
             chunk, cvec, svecs = cand.chunk, cand.vector, cand.sentence_vectors
             mentions, numbers = cand.mentions, cand.numbers
@@ -295,7 +302,7 @@ class HybridRetriever:
             meta = chunk.metadata
             sig.summary = float(bool(SUMMARY_SECTION.search(meta.get("section") or "")))
             sig.note = float(meta.get("role") == "note")
-            if asked is not None:
+            if asked is not None and (documents is None or meta.get("title", "") in documents):
                 sig.asked = asked_match(chunk, asked)
 
             sig.bridged = expanded.bridged

@@ -125,3 +125,15 @@ def adjacency(concepts: list[Concept], positions: dict[str, list[int]], weights:
         if a and b and any(i + 1 in b or i - 1 in b for i in a):
             found += w
     return found / total if total else 0.0
+
+
+def named_titles(concepts: list[Concept], titles: set[str]) -> set[str] | None:
+    """The document titles a question names ("Article 30 of the Law on Languages" names «Қазақстан
+    Республикасындағы тіл туралы», not «... Еңбек Кодексі»): those whose words meet the most of the question's
+    concepts (a bridged word at its credit), when that is more than another title meets. None when the question
+    names no title over another (one document, or none named): a reference then holds in every document."""
+    scores = {t: sum(c.match(mentions_in(t)) for c in concepts) for t in titles if t}
+    best = max(scores.values(), default=0.0)
+    if best <= 0 or min(scores.values()) == best:
+        return None
+    return {t for t, s in scores.items() if s == best}
