@@ -279,8 +279,9 @@ class HybridRetriever:
         found = self._candidates(list(candidates))
         lex_of = lexical.of(list(found))
         # "Article 30 of the Law on Languages" is not article 30 of another law among the documents
-        titles = {c.chunk.metadata.get("title", "") for c in found.values()}
-        documents = named_titles(concepts, titles) if asked is not None and self.documents else None
+        documents = None
+        if asked is not None and self.documents:
+            documents = named_titles(concepts, {c.chunk.metadata.get("title", "") for c in found.values()})
         for cid, cand in found.items():
             chunk, cvec, svecs = cand.chunk, cand.vector, cand.sentence_vectors
             mentions, numbers = cand.mentions, cand.numbers
