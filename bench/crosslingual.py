@@ -42,6 +42,25 @@ def load(data: Path = DATA) -> tuple[dict[str, list[str]], dict[str, list[tuple[
     return articles, queries
 
 
+FLORES_NAMES = {"kk": "kaz_Cyrl", "en": "eng_Latn", "ru": "rus_Cyrl"}
+
+
+def write_articles(language: str, folder: Path, data: Path = DATA) -> int:
+    """Write the FLORES-200 devtest articles in `language` (kk, en or ru) to `folder`, one file per source URL,
+    named as `load` names the Kazakh ones (a0000.txt, ...), so one article id holds in all three languages. A
+    question set about Kazakh articles can then be asked over their English or Russian texts."""
+    lines = require(data / f"{FLORES_NAMES[language]}.devtest", f"FLORES-200 {language}").read_text(encoding="utf-8")
+    urls = [row.split("\t")[0] for row in (data / "metadata_devtest.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    article_of: dict[str, str] = {}
+    articles: dict[str, list[str]] = {}
+    for url, sentence in zip(urls, lines.splitlines(), strict=True):
+        articles.setdefault(article_of.setdefault(url, f"a{len(article_of):04d}"), []).append(sentence)
+    folder.mkdir(parents=True, exist_ok=True)
+    for aid, sentences in articles.items():
+        (folder / f"{aid}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    return len(articles)
+
+
 def open_collection(articles: dict[str, list[str]], home: Path, rebuild: bool = False):
     """The bench service with one document per Kazakh article; reused when its manifest lists them all."""
     from assistant.service import Derek
@@ -135,3 +154,7 @@ def run(
         out_dir,
     )
     return md
+
+
+if __name__ == "__main__":  # python -m bench.crosslingual en .derek/bench-crosslingual/articles-en
+    print(write_articles(sys.argv[1], Path(sys.argv[2])), "articles written to", sys.argv[2])
