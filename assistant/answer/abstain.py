@@ -4,6 +4,7 @@ asks for a figure that no candidate sentence gives for the place, year and measu
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.retrieve.types import RetrievedChunk
@@ -108,6 +109,44 @@ def amount_in(text: str, lexicon=None) -> bool:
     people took part in the 1869 uprising?" is not answered by «1869 ж. наурызда ...», nor "How long is the
     probation period?" by «36-бабының 2-тармағы»."""
     return figure_in(_no_amount(lexicon.months if lexicon is not None else r"(?!x)x").sub(" ", text), lexicon)
+
+
+# The word a count question counts: "how many ideas", «сколько идей», «во сколько раз», «неше есе», «қанша адам».
+# One word: a Kazakh verb follows its noun («неше түріне бөлінді»), an adjective goes with the noun after a number too
+# ("how many general ideas" / "two general ideas").
+_COUNTED = re.compile(r"\b(?:how many|во сколько|на сколько|сколько|неше|қанша)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a count question counts: its word as written («раз» is a stopword, so no concept) and its concepts."""
+
+    word: str
+    concepts: tuple = ()
+
+
+def counted_thing(question: str, language: str, expanded: ExpandedQuery) -> Counted | None:
+    """The thing a count question counts (the word after "how many", «сколько», «неше», «қанша»), with the
+    question's concepts for it (own spelling or bridged); None when the question counts nothing."""
+    m = _COUNTED.search(question)
+    if not m:
+        return None
+    words = set(tokenize(m.group(1), language))
+    concepts = [c for c in question_concepts(expanded) if not c.entity and any(alt & words for alt in c.alternatives)]
+    return Counted(m.group(1).lower(), tuple(concepts))
+
+
+def count_in(text: str, counted: Counted | None, lexicon) -> bool:
+    """Whether a sentence counts the thing asked for in words, as a digit would: a number word of more than one
+    followed within two words by it ("two general ideas", «в одиннадцать раз», «екі жалпы пікірге»). A number
+    word before anything else is no amount («екі ел арасындағы», "between the two countries")."""
+    if counted is None or lexicon is None:
+        return False
+    for m in lexicon.counting_words.finditer(text):
+        after = m.group(1)
+        if counted.word in after.lower().split() or any(c.match(mentions_in(after)) for c in counted.concepts):
+            return True
+    return False
 
 
 def asks_for_quantity(question: str, limits: bool = True) -> bool:

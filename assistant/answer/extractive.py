@@ -9,6 +9,8 @@ from pathlib import Path
 from assistant.answer.abstain import (
     amount_in,
     asks_for_quantity,
+    count_in,
+    counted_thing,
     figure_in,
     missing_entities,
     states_the_specifics,
@@ -73,6 +75,7 @@ ANSWER_ABLATIONS: dict[str, dict] = {
     "− asked article": {"articles": False},
     "− named document": {"documents": False},
     "− measure words": {"measures": False},
+    "− counts in words": {"counts": False},
 }
 # The quote selection's settings, each set back in turn by the benchmarks' key-fact / answer-in-quotes columns.
 QUOTE_ABLATIONS: dict[str, dict] = {
@@ -311,8 +314,10 @@ class ExtractiveAnswerer:
         articles: bool = True,
         documents: bool = True,
         measures: bool = True,
+        counts: bool = True,
     ):
         self.by_parts = by_parts
+        self.counts = counts
         self.references = references
         self.limits = limits
         self.measures = measures
@@ -428,10 +433,14 @@ class ExtractiveAnswerer:
         # what the retrieved chunks mention: the question's words among it are the measure a figure must be of
         visible = mentions_of(chunks) if self.measures else None
 
+        # "How many general ideas ...?" is answered by "two general ideas" as by "2 general ideas"
+        counted = counted_thing(question, language, expanded) if self.counts else None
+
         def answers(q: ScoredSentence) -> bool:
             lo, hi = chunks[q.chunk_rank].part_range(q.index)  # the sentences of its own chunk
             texts = chunks[q.chunk_rank].sentence_texts()[lo:hi]
-            return self.figure(q.text, self.lexicon) and states_the_specifics(texts, q.index - lo, expanded, visible)
+            figure = self.figure(q.text, self.lexicon) or count_in(q.text, counted, self.lexicon)
+            return figure and states_the_specifics(texts, q.index - lo, expanded, visible)
 
         if any(answers(q) for q in chosen):
             return chosen

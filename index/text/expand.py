@@ -143,6 +143,17 @@ class Lexicon:
         return re.compile(number + r"\s+(?:[^\W\d_]+\s+)?" + unit, re.IGNORECASE)  # «бес күнтізбелік күн»
 
     @cached_property
+    def counting_words(self) -> re.Pattern[str]:
+        """A number word of more than one (екі, трёх, eleven, ...) and the one or two words after it, the thing
+        it counts («екі жалпы пікірге», "two general ideas", «в одиннадцать раз»): group 1. "One" and "half" are
+        left out, as they also read "a" or "some" («бір жағынан», "one of them")."""
+        words = {
+            spelling.lower() for key, kind in self.sections.items() if kind == "numerals" and key not in _NOT_COUNTS
+            for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
+        }
+        return re.compile(_word_pattern(words) + r"((?:\s+[^\W\d_]+){1,2})", re.IGNORECASE)
+
+    @cached_property
     def months(self) -> str:
         """A regex for a month's name in any language, inflected («мамырда», «мая», "May")."""
         return _word_pattern({
@@ -174,6 +185,9 @@ def _abbreviation_pattern(abbreviation: str) -> re.Pattern[str]:
 def written_as(abbreviation: str, text: str) -> bool:
     """Whether the text writes the abbreviation in capitals."""
     return bool(_abbreviation_pattern(abbreviation).search(text))
+
+
+_NOT_COUNTS = ("one", "half")
 
 
 def _word_pattern(words: set[str]) -> str:

@@ -320,3 +320,59 @@ def test_a_fine_or_a_maximum_the_law_does_not_state_is_not_answered(legal_servic
     term = legal_service.ask("На какой срок можно заключить срочный трудовой договор, есть ли минимальный срок?")
     assert term.answerable
     assert "бір жылдан кем емес" in " ".join(c.quote for c in term.citations)
+
+
+def _chunk_in(text: str, question: str, language: str, embedder) -> "RetrievedChunk":
+    chunk = _chunk(text, question, embedder)
+    chunk.language = language
+    return chunk
+
+
+@pytest.mark.parametrize(
+    "language, question, text",
+    [
+        ("en", "How many working languages does the council use?",
+         "The council uses three working languages: English, French and Spanish. Its meetings are public."),
+        ("ru", "Сколько рабочих языков использует совет?",
+         "Совет использует три рабочих языка: английский, французский и испанский. Его заседания открыты."),
+        ("kk", "Кеңес неше жұмыс тілін пайдаланады?",
+         "Кеңес үш жұмыс тілін пайдаланады: ағылшын, француз және испан тілдері. Оның отырыстары ашық өтеді."),
+        ("ru", "Во сколько раз выросли продажи компании за год?",
+         "За год продажи компании выросли в пять раз. Компания открыла новый склад."),
+    ],
+)
+def test_a_count_in_words_answers_a_how_many_question(language, question, text, embedder):
+    """"Three working languages" answers "how many working languages" as "3 working languages" would; without
+    the count in words, no figure is found and the question abstains."""
+    chunk = _chunk_in(text, question, language, embedder)
+    answer = ExtractiveAnswerer().answer(question, language, [chunk])
+    assert answer.answerable and text.split(".")[0] in answer.answer
+    assert not ExtractiveAnswerer(counts=False).answer(question, language, [chunk]).answerable
+
+
+def test_a_number_word_before_another_thing_is_no_count(embedder):
+    question = "How many working languages does the council use?"
+    text = "The council of two countries uses working languages of its members. Its meetings are public."
+    chunk = _chunk_in(text, question, "en", embedder)
+    assert not ExtractiveAnswerer().answer(question, "en", [chunk]).answerable
+
+
+def test_the_thing_a_question_counts():
+    from assistant.answer.abstain import count_in, counted_thing
+    from index.text.expand import expand_query
+
+    lexicon = _load_lexicon()
+    for question, language, word in [
+        ("How many general ideas do they share?", "en", "general"),
+        ("Сколько общих идей у них?", "ru", "общих"),
+        ("Во сколько раз дороже первый класс?", "ru", "раз"),
+        ("Обалар неше түрге бөлінді?", "kk", "түрге"),
+    ]:
+        counted = counted_thing(question, language, expand_query(question, language, lexicon))
+        assert counted is not None and counted.word == word
+    assert counted_thing("When was it built?", "en", expand_query("When was it built?", "en", lexicon)) is None
+    question = "Обалар неше түрге бөлінді?"
+    counted = counted_thing(question, "kk", expand_query(question, "kk", lexicon))
+    assert count_in("Обалар үш түрге бөлінеді.", counted, lexicon)
+    assert not count_in("Бота түріне қарай төрт топқа бөлінеді.", counted, lexicon)  # the kind comes before the number
+    assert not count_in("Обалардың бір түрі белгілі.", counted, lexicon)  # «бір» is also "a"
