@@ -90,6 +90,7 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
     from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ablated_answerers
 
     ablated = ablated_answerers(ANSWER_ABLATIONS, service.settings.domain_lexicons)
+    (now,) = ablated_answerers({"now": {}}, service.settings.domain_lexicons).values()
     quoting = ablated_answerers(QUOTE_ABLATIONS, service.settings.domain_lexicons)
     printed = PrintedPages()
     out = []
@@ -119,6 +120,12 @@ def evaluate_answers(service, rows: list[dict]) -> list[dict]:
                 item[f"cited_evidence{suffix}"] = any(evidence_in(c.text, row["evidence"]) for c in a.citations)
                 item[f"quoted_chars{suffix}"] = len(quotes) if a.answerable else None  # what the reader gets
             item["on_cited_page"] = printed.share_on_cited_page(answer.citations)
+            # the same question without the retrieved chunks that hold its gold evidence: the sources then lack the
+            # answer (mostly), so abstaining is right; every set gets unanswerable questions this way
+            rest = [c for c in chunks if not evidence_in(c.text, row["evidence"])]
+            if len(rest) < len(chunks):
+                kept = now.answer(checked.text, checked.language, rest) if rest else None
+                item[GOLD_REMOVED] = kept is None or not kept.answerable
         out.append(item)
     return out
 
@@ -192,6 +199,7 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
                 "quotes on cited page": mean_present(a.get("on_cited_page") for a in ok),
                 "abstention acc": mean(float(a["abstained"]) for a in un) if un else None,
                 "false abstentions": f"{sum(a['abstained'] for a in ok)}/{len(ok)}",
+                "abstained, gold removed": _share([a[GOLD_REMOVED] for a in ok if GOLD_REMOVED in a]),
                 "language acc": mean(float(a["language_ok"]) for a in sel),
                 **{
                     column: value
@@ -204,6 +212,13 @@ def summarize(retrieval: list[dict], answers: list[dict]) -> dict:
             }
         )
     return {"retrieval": ret_rows, "answers": ans_rows}
+
+
+GOLD_REMOVED = "abstained_gold_removed"
+
+
+def _share(flags: list[bool]) -> str:
+    return f"{sum(flags)}/{len(flags)}"
 
 
 # the answers' figures that quote selection moves: column -> record field (quoted chars: mean characters quoted
@@ -265,7 +280,9 @@ def report(
         + "\n## Final pipeline, extractive answerer\n\n"
         + "Columns ending in `− X`: the same retrieval answered with that part of the answer decision switched off, "
         "or that quote-selection setting set back (assistant/answer/extractive.py, ANSWER_ABLATIONS, "
-        "QUOTE_ABLATIONS).\n\n"
+        "QUOTE_ABLATIONS). `abstained, gold removed`: each answerable question whose gold evidence was retrieved, "
+        "answered again without the chunks that hold it (the sources then mostly lack the answer: abstaining is "
+        "right).\n\n"
         + table(summary["answers"])
         + "\n## Failures\n\n"
         + table(fails, ["id", "failed"])

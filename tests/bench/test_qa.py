@@ -86,7 +86,10 @@ def test_qa_harness_writes_expected_fields(tmp_path):
         "language acc",
         "abstention acc − fused floor",  # the answer decision's ablation, on the same retrieval
         "false abstentions − fused floor",
+        "abstained, gold removed",
     } <= overall.keys()
+    # the fake retrieves only the gold chunk: without it nothing is left, so both answerable questions abstain
+    assert overall["abstained, gold removed"] == "2/2"
     assert any("unanswerable" in f["failed"] for f in data["failures"])
     assert (tmp_path / "qa.md").read_text(encoding="utf-8").startswith("# derek bench qa")
 
