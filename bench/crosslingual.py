@@ -50,7 +50,8 @@ def write_articles(language: str, folder: Path, data: Path = DATA) -> int:
     named as `load` names the Kazakh ones (a0000.txt, ...), so one article id holds in all three languages. A
     question set about Kazakh articles can then be asked over their English or Russian texts."""
     lines = require(data / f"{FLORES_NAMES[language]}.devtest", f"FLORES-200 {language}").read_text(encoding="utf-8")
-    urls = [row.split("\t")[0] for row in (data / "metadata_devtest.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    metadata = require(data / "metadata_devtest.tsv", "FLORES-200 metadata").read_text(encoding="utf-8")
+    urls = [row.split("\t")[0] for row in metadata.splitlines()[1:]]
     article_of: dict[str, str] = {}
     articles: dict[str, list[str]] = {}
     for url, sentence in zip(urls, lines.splitlines(), strict=True):
@@ -156,5 +157,13 @@ def run(
     return md
 
 
-if __name__ == "__main__":  # python -m bench.crosslingual en .derek/bench-crosslingual/articles-en
-    print(write_articles(sys.argv[1], Path(sys.argv[2])), "articles written to", sys.argv[2])
+if __name__ == "__main__":  # python -m bench.crosslingual en .derek/bench-crosslingual/articles-en [FLORES dir]
+    from index.errors import DerekError
+
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in FLORES_NAMES:
+        sys.exit("usage: python -m bench.crosslingual kk|en|ru FOLDER [FLORES-200 folder]")
+    try:
+        count = write_articles(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) == 4 else DATA)
+    except (DerekError, OSError) as exc:
+        sys.exit(f"error: {exc}")
+    print(count, "articles written to", sys.argv[2])
