@@ -90,6 +90,9 @@ class Lexicon:
     sections: dict[str, str] = field(default_factory=dict)  # concept -> kind (countries, ..., numerals)
     # (tokens, concept, lang) of an abbreviation spelling («ЕС», "UN", «АҚШ») -> the spelling
     abbreviations: dict[tuple[tuple[str, ...], str, str], str] = field(default_factory=dict)
+    # (tokens, concept, lang) of a short Russian number word («сто», «ста», «два») -> the word: recognized only as
+    # written, since Snowball cuts «стоит», «стоить», «стоя» to «сто» ("How much does it cost" is no "hundred")
+    whole_words: dict[tuple[tuple[str, ...], str, str], str] = field(default_factory=dict)
     paths: tuple[Path, ...] = ()
     _concepts: dict = field(default_factory=dict, repr=False)
 
@@ -111,6 +114,9 @@ class Lexicon:
                     continue
                 abbreviation = self.abbreviations.get((seq, concept, lang))
                 if abbreviation and text is not None and not written_as(abbreviation, text):
+                    continue
+                whole = self.whole_words.get((seq, concept, lang))
+                if whole and text is not None and not _whole_word(whole).search(text):
                     continue
                 n = len(seq)
                 if (best is None or n > best[0]) and all(
@@ -188,6 +194,12 @@ def written_as(abbreviation: str, text: str) -> bool:
 
 
 _NOT_COUNTS = ("one", "half")
+SHORT_NUMBER = 3  # letters: a Russian number word this short is recognized only as written (see whole_words)
+
+
+@lru_cache(maxsize=256)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", re.IGNORECASE)
 
 
 def _word_pattern(words: set[str]) -> str:
@@ -235,6 +247,8 @@ def _parse(path: Path, lexicon: Lexicon) -> None:
                     lexicon.sequences.setdefault(seq[0][:4], []).append((tuple(seq), concept, lang))
                 if seq and ABBREVIATION.fullmatch(spelling):
                     lexicon.abbreviations[(tuple(seq), concept, lang)] = spelling
+                if seq and section == "numerals" and lang == "ru" and len(spelling) <= SHORT_NUMBER:
+                    lexicon.whole_words[(tuple(seq), concept, lang)] = spelling
                 tokens += seq
             lexicon.terms[concept][lang] = _unique(tokens)
 

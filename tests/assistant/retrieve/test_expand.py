@@ -232,3 +232,18 @@ def test_a_word_that_stems_like_an_abbreviation_is_not_that_organisation(questio
 )
 def test_abbreviations_written_in_capitals_and_full_names_are_recognised(question, language, present):
     assert present in expand_query(question, language).concepts
+
+
+@pytest.mark.parametrize(
+    ("question", "present", "absent"),
+    [("Сколько стоит билет на поезд?", (), ("hundred",)),
+     ("Во сколько раз первый класс может стоить дороже эконом-класса?", (), ("hundred",)),
+     ("Кто стоял во главе Ногайской Орды?", (), ("hundred",)),
+     ("Около ста человек вышли на улицу?", ("hundred",), ()),
+     ("Сто лет назад здесь было озеро?", ("hundred",), ()),
+     ("Три года или две недели?", ("three", "two"), ())],
+)
+def test_a_short_russian_number_word_is_recognized_only_as_written(question, present, absent):
+    # Snowball cuts «стоит», «стоить», «стоял» to «сто»: "how much does it cost" asks for no hundred
+    concepts = expand_query(question, "ru").concepts
+    assert all(c in concepts for c in present) and not any(c in concepts for c in absent)
