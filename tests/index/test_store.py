@@ -228,3 +228,20 @@ def test_a_refilled_lexical_index_gets_the_sentence_vectors_from_chroma(store):
     assert store.lexical.sync(store) == 1
     held = store.lexical.sentence_vectors(["a.txt-0"])["a.txt-0"]
     assert held.shape == (2, DIM) and np.allclose(held[1], unit(0), atol=1e-6)
+
+
+def test_every_collection_searches_wide_and_an_older_one_is_widened(tmp_path):
+    """Chroma's default search breadth (100) found approximate neighbours for 40 chunks and 80 sentences, and other
+    ones in another process; a collection made with it gets EF_SEARCH when Derek opens it."""
+    import chromadb
+
+    from index.store import EF_SEARCH, ChromaStore, _chroma_settings
+
+    client = chromadb.PersistentClient(path=str(tmp_path), settings=_chroma_settings())
+    client.create_collection("old", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    assert client.get_collection("old").configuration_json["hnsw"]["ef_search"] != EF_SEARCH
+    store = ChromaStore.embedded(tmp_path, "old", "m")
+    for col in (store._chunks, store._sentences, store._terms):
+        assert col.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
+    assert chromadb.PersistentClient(path=str(tmp_path), settings=_chroma_settings()).get_collection(
+        "old").configuration_json["hnsw"]["ef_search"] == EF_SEARCH  # kept on disk
