@@ -66,8 +66,11 @@ log = logging.getLogger(__name__)
 # a question asks for: the neighbours found were approximate and, as a collection's graph is rebuilt from its log when
 # a process opens it, differed from one run to the next (KazQAD's 965 chunks: the top 60 of 33 of 120 Russian
 # questions). At 1000 they agree in 119 of 120 and recall more (dense R@5 0.633 -> 0.642, R@40 0.925 -> 0.933 on the
-# same 120); hnswlib's search cost grows with it, still well under the question's embedding (`derek bench scale`).
+# same 120). The cost grows with it: 8.5 ms against 2 ms a search over 100 000 vectors (fresh processes, this machine),
+# once per question for the chunks. The word vocabulary is searched once per question word (24 neighbours each), so
+# it keeps Chroma's default breadth.
 EF_SEARCH = 1000
+TERM_EF_SEARCH = 100
 
 
 def _chroma_settings():
@@ -76,12 +79,12 @@ def _chroma_settings():
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
 
-def _search_breadth(col: Any) -> None:
+def _search_breadth(col: Any, ef_search: int) -> None:
     """A collection made before EF_SEARCH (or by another program) gets it: `ef_search` may change at any time."""
     try:
         current = (col.configuration_json or {}).get("hnsw", {}).get("ef_search")
-        if current is not None and current != EF_SEARCH:
-            col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+        if current is not None and current != ef_search:
+            col.modify(configuration={"hnsw": {"ef_search": ef_search}})
     except Exception as exc:  # an older server: its own search breadth stays
         log.info("cannot set ef_search on %s: %s", getattr(col, "name", "?"), exc)
 
@@ -100,7 +103,7 @@ class ChromaStore:
         self._dimension: int | None = None  # of the stored vectors, read on first need (dimension())
         self._chunks = self._open(name)
         self._sentences = self._open(f"{name}__sentences")
-        self._terms = self._open(f"{name}__terms")
+        self._terms = self._open(f"{name}__terms", TERM_EF_SEARCH)
 
     @classmethod
     def embedded(cls, path: Path, name: str, embed_model: str, lexical: Path | None = None) -> ChromaStore:
@@ -121,12 +124,12 @@ class ChromaStore:
             raise DerekError(f"Cannot reach the Chroma server at {host}:{port}: {type(exc).__name__}.") from exc
         return cls(client, name, embed_model, f"http://{host}:{port}", lexical)
 
-    def _open(self, name: str) -> Any:
+    def _open(self, name: str, ef_search: int = EF_SEARCH) -> Any:
         try:
             col = self.client.get_or_create_collection(
                 name,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
                 metadata={"embed_model": self.embed_model, "derek_schema": SCHEMA},
             )
         except Exception as exc:
@@ -135,7 +138,7 @@ class ChromaStore:
                     f"Invalid collection name {name!r}: use 3-60 letters, digits, '.', '_' or '-'."
                 ) from exc
             raise
-        _search_breadth(col)
+        _search_breadth(col, ef_search)
         stored = (col.metadata or {}).get("embed_model")
         if stored and stored != self.embed_model:
             raise DerekError(
@@ -232,7 +235,7 @@ class ChromaStore:
             self.client.delete_collection(col.name)
         self._chunks = self._open(self.name)
         self._sentences = self._open(f"{self.name}__sentences")
-        self._terms = self._open(f"{self.name}__terms")
+        self._terms = self._open(f"{self.name}__terms", TERM_EF_SEARCH)
         self._dimension = None
         self.lexical.clear()
 

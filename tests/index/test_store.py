@@ -235,13 +235,14 @@ def test_every_collection_searches_wide_and_an_older_one_is_widened(tmp_path):
     ones in another process; a collection made with it gets EF_SEARCH when Derek opens it."""
     import chromadb
 
-    from index.store import EF_SEARCH, ChromaStore, _chroma_settings
+    from index.store import EF_SEARCH, TERM_EF_SEARCH, ChromaStore, _chroma_settings
 
     client = chromadb.PersistentClient(path=str(tmp_path), settings=_chroma_settings())
     client.create_collection("old", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
     assert client.get_collection("old").configuration_json["hnsw"]["ef_search"] != EF_SEARCH
     store = ChromaStore.embedded(tmp_path, "old", "m")
-    for col in (store._chunks, store._sentences, store._terms):
+    for col in (store._chunks, store._sentences):
         assert col.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
+    assert store._terms.configuration_json["hnsw"]["ef_search"] == TERM_EF_SEARCH  # searched once per word
     assert chromadb.PersistentClient(path=str(tmp_path), settings=_chroma_settings()).get_collection(
         "old").configuration_json["hnsw"]["ef_search"] == EF_SEARCH  # kept on disk
