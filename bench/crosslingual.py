@@ -18,44 +18,41 @@ REFERENCE = {
 }
 
 
+FLORES_NAMES = {"kk": "kaz_Cyrl", "en": "eng_Latn", "ru": "rus_Cyrl"}
+
+
+def _sentences(data: Path, language: str) -> list[str]:
+    """The devtest sentences of a language (kk, en or ru), in FLORES-200's order."""
+    name = FLORES_NAMES[language]
+    return require(data / f"{name}.devtest", f"FLORES-200 {name}").read_text(encoding="utf-8").splitlines()
+
+
+def _article_ids(data: Path) -> list[str]:
+    """Each sentence's article id: a0000, a0001, ... by first appearance of its source URL."""
+    metadata = require(data / "metadata_devtest.tsv", "FLORES-200 metadata").read_text(encoding="utf-8")
+    article_of: dict[str, str] = {}
+    return [article_of.setdefault(row.split("\t")[0], f"a{len(article_of):04d}") for row in metadata.splitlines()[1:]]
+
+
+def _articles(ids: list[str], sentences: list[str]) -> dict[str, list[str]]:
+    articles: dict[str, list[str]] = {}
+    for aid, sentence in zip(ids, sentences, strict=True):
+        articles.setdefault(aid, []).append(sentence)
+    return articles
+
+
 def load(data: Path = DATA) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
     """Kazakh articles (id -> sentences, grouped by source URL) and per-language queries (text, article)."""
-    lines = {
-        lang: require(data / f"{lang}.devtest", f"FLORES-200 {lang}").read_text(encoding="utf-8").splitlines()
-        for lang in ("kaz_Cyrl", "eng_Latn", "rus_Cyrl")
-    }
-    urls = [
-        row.split("\t")[0]
-        for row in require(data / "metadata_devtest.tsv", "FLORES-200 metadata")
-        .read_text(encoding="utf-8")
-        .splitlines()[1:]
-    ]
-    article_of: dict[str, str] = {}
-    articles: dict[str, list[str]] = {}
-    for url, kk in zip(urls, lines["kaz_Cyrl"], strict=True):
-        aid = article_of.setdefault(url, f"a{len(article_of):04d}")
-        articles.setdefault(aid, []).append(kk)
-    queries = {
-        lang: [(text, article_of[url]) for url, text in zip(urls, lines[name], strict=True)]
-        for lang, name in (("en", "eng_Latn"), ("ru", "rus_Cyrl"))
-    }
-    return articles, queries
-
-
-FLORES_NAMES = {"kk": "kaz_Cyrl", "en": "eng_Latn", "ru": "rus_Cyrl"}
+    ids = _article_ids(data)
+    queries = {lang: list(zip(_sentences(data, lang), ids, strict=True)) for lang in ("en", "ru")}
+    return _articles(ids, _sentences(data, "kk")), queries
 
 
 def write_articles(language: str, folder: Path, data: Path = DATA) -> int:
     """Write the FLORES-200 devtest articles in `language` (kk, en or ru) to `folder`, one file per source URL,
     named as `load` names the Kazakh ones (a0000.txt, ...), so one article id holds in all three languages. A
     question set about Kazakh articles can then be asked over their English or Russian texts."""
-    lines = require(data / f"{FLORES_NAMES[language]}.devtest", f"FLORES-200 {language}").read_text(encoding="utf-8")
-    metadata = require(data / "metadata_devtest.tsv", "FLORES-200 metadata").read_text(encoding="utf-8")
-    urls = [row.split("\t")[0] for row in metadata.splitlines()[1:]]
-    article_of: dict[str, str] = {}
-    articles: dict[str, list[str]] = {}
-    for url, sentence in zip(urls, lines.splitlines(), strict=True):
-        articles.setdefault(article_of.setdefault(url, f"a{len(article_of):04d}"), []).append(sentence)
+    articles = _articles(_article_ids(data), _sentences(data, language))
     folder.mkdir(parents=True, exist_ok=True)
     for aid, sentences in articles.items():
         (folder / f"{aid}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")

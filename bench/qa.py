@@ -87,10 +87,10 @@ def evaluate_retrieval(service, rows: list[dict], modes=None, k: int = 5) -> lis
 def evaluate_answers(service, rows: list[dict]) -> list[dict]:
     """Per question: key-fact recall, cited evidence, abstention, language of the final pipeline's answer; and
     whether the extractive answerer abstains on the same retrieval with each answer-decision ablation."""
-    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ablated_answerers
+    from assistant.answer.extractive import ANSWER_ABLATIONS, QUOTE_ABLATIONS, ExtractiveAnswerer, ablated_answerers
 
     ablated = ablated_answerers(ANSWER_ABLATIONS, service.settings.domain_lexicons)
-    (now,) = ablated_answerers({"now": {}}, service.settings.domain_lexicons).values()
+    now = ExtractiveAnswerer(lexicon=service.settings.domain_lexicons)  # the answer decision as it is
     quoting = ablated_answerers(QUOTE_ABLATIONS, service.settings.domain_lexicons)
     printed = PrintedPages()
     out = []

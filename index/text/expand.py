@@ -134,9 +134,9 @@ class Lexicon:
     def is_entity(self, key: str) -> bool:
         return self.sections.get(key) in ENTITY_SECTIONS
 
-    def _words_of(self, kind: str) -> set[str]:
+    def _words_of(self, kind: str, leave_out: tuple[str, ...] = ()) -> set[str]:
         return {
-            spelling.lower() for key, k in self.sections.items() if k == kind
+            spelling.lower() for key, k in self.sections.items() if k == kind and key not in leave_out
             for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
         }
 
@@ -153,11 +153,8 @@ class Lexicon:
         """A number word of more than one (екі, трёх, eleven, ...) and the one or two words after it, the thing
         it counts («екі жалпы пікірге», "two general ideas", «в одиннадцать раз»): group 1. "One" and "half" are
         left out, as they also read "a" or "some" («бір жағынан», "one of them")."""
-        words = {
-            spelling.lower() for key, kind in self.sections.items() if kind == "numerals" and key not in _NOT_COUNTS
-            for lang in LANGUAGES for spelling in self.forms[key][lang] if " " not in spelling
-        }
-        return re.compile(_word_pattern(words) + r"((?:\s+[^\W\d_]+){1,2})", re.IGNORECASE)
+        words = _word_pattern(self._words_of("numerals", leave_out=_NOT_COUNTS))
+        return re.compile(words + r"((?:\s+[^\W\d_]+){1,2})", re.IGNORECASE)
 
     @cached_property
     def months(self) -> str:
